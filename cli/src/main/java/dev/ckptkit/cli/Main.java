@@ -1,0 +1,86 @@
+package dev.ckptkit.cli;
+
+import dev.ckptkit.io.CorruptImageException;
+import dev.ckptkit.io.UnsupportedImageException;
+import dev.ckptkit.io.Version;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "ckpt", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Inspect, convert, compare and validate Linux process checkpoints (CKPT files, CRIU images, "
+                + "container checkpoint archives, ELF cores, DMTCP images).",
+        subcommands = {
+                InfoCommand.class,
+                VerifyCommand.class,
+                ExportCommand.class,
+                ConvertCommand.class,
+                BackendsCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs one command line; what tests call. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(out, err);
+        int rc = cl.execute(args);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("ckpt: " + oneLine(ex));
+            if (System.getenv("CKPT_DEBUG") != null) ex.printStackTrace(cmd.getErr());
+            cmd.getErr().flush();
+            return ex instanceof CkptException c ? c.exitCode() : ExitCodes.TROUBLE;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("ckpt: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().flush();
+            return ExitCodes.TROUBLE;
+        });
+        return cl;
+    }
+
+    /** One line that a user can act on: file and offset for corruption, the path for missing files. */
+    static String oneLine(Throwable ex) {
+        Throwable t = ex;
+        if (t instanceof UncheckedIOException u) t = u.getCause();
+        String msg = switch (t) {
+            case CorruptImageException c -> c.getMessage();
+            case UnsupportedImageException u -> u.getMessage();
+            case NoSuchFileException n -> n.getFile() + ": no such file or directory";
+            case AccessDeniedException a -> a.getFile() + ": permission denied";
+            case FileAlreadyExistsException f -> f.getFile() + ": already exists";
+            case CkptException c -> c.getMessage();
+            case OutOfMemoryError o -> "out of memory (" + o.getMessage() + "): this is a bug, please report it";
+            case IOException io -> io.getMessage() == null ? io.toString() : io.getMessage();
+            default -> t.getMessage() == null ? t.toString() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        };
+        return msg.lines().findFirst().orElse(msg);
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ckpt " + Version.CURRENT + " (CKPT format " + dev.ckptkit.spec.CkptFormat.MAJOR + "."
+                    + dev.ckptkit.spec.CkptFormat.MINOR + ", Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.ckptkit.cli;
+
+/** Human-readable byte counts. */
+final class Sizes {
+    private Sizes() {}
+
+    static String human(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+}

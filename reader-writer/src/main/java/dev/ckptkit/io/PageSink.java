@@ -1,0 +1,28 @@
+package dev.ckptkit.io;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where a backend streams page contents. Pages of one process come in ascending address order, and all pages of a
+ * process come together (processes in any order); the writer sorts the index by (pid, vaddr) from that.
+ * Zero pages need no special call: the writer finds them.
+ */
+public interface PageSink {
+    /** Index flag: the page is present and all zero; nothing is stored. */
+    int ZERO = 1;
+    /** Index flag: the page's content is not in this image (e.g. CRIU in_parent). */
+    int ABSENT = 2;
+    /** Index flag: the page was dumped lazily (CRIU lazy pages); combined with ABSENT. */
+    int LAZY = 4;
+
+    /** Adds the 4096 bytes of {@code page} as the content at {@code vaddr} of process {@code pid}. */
+    void add(int pid, long vaddr, MemorySegment page) throws IOException;
+
+    default void add(int pid, long vaddr, byte[] page, int offset) throws IOException {
+        add(pid, vaddr, MemorySegment.ofArray(page).asSlice(offset, dev.ckptkit.spec.CkptFormat.PAGE_SIZE));
+    }
+
+    /** Records a page that was dumped but whose content lives elsewhere; {@code flags} includes ABSENT. */
+    void addAbsent(int pid, long vaddr, int flags) throws IOException;
+}

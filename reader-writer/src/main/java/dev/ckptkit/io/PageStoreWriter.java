@@ -1,0 +1,343 @@
+package dev.ckptkit.io;
+
+import com.github.luben.zstd.Zstd;
+import dev.ckptkit.spec.CkptFormat;
+import dev.ckptkit.spec.Codec;
+import dev.ckptkit.spec.SectionKinds;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32C;
+
+/**
+ * The writer side of the page store, as a pipeline that keeps the heap constant:
+ * pages are copied into 1 MiB batches that worker threads hash (and test for zero); the caller's thread then
+ * dedups them in order (so ordinals do not depend on thread timing), appends new pages to 1 MiB blocks that the
+ * workers compress, and writes blocks in order. Index entries and hashes are spilled to temporary files and copied
+ * into their sections at the end; only a few batches and blocks are ever in memory.
+ */
+final class PageStoreWriter implements PageSink, AutoCloseable {
+    static final int PAGES_PER_BATCH = 256;
+    static final int PAGES_PER_BLOCK = 256;
+    static final String HASH_ALGORITHM = "sha256";
+    static final int HASH_LENGTH = 32;
+    private static final int PAGE = CkptFormat.PAGE_SIZE;
+    private static final int DATA = 0;
+
+    private final SectionOutput sections;
+    private final int zstdLevel;
+    private final ExecutorService pool;
+    /** Fixed, not derived from the thread count: when blocks are written decides where they land in the file. */
+    private static final int MAX_IN_FLIGHT = 4;
+    private final ArrayDeque<Future<Batch>> batches = new ArrayDeque<>();
+    private final ArrayDeque<Future<Block>> blocks = new ArrayDeque<>();
+    private final DedupTable dedup = new DedupTable();
+    private final Spill index;
+    private final Spill hashes;
+    private final List<Run> runs = new ArrayList<>();
+    private final Set<Integer> pidsSeen = new HashSet<>();
+
+    private Batch batch = new Batch();
+    private Block block = new Block(0);
+    private long nextOrdinal;
+    private int lastPid = -1;
+    private long lastVaddr;
+    private boolean anyPage;
+    private long pages, zeroPages, absentPages, storedBytes, indexEntries;
+
+    PageStoreWriter(SectionOutput sections, Path spillDir, String spillPrefix, int zstdLevel, int threads) throws IOException {
+        this.sections = sections;
+        this.zstdLevel = zstdLevel;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "ckpt-pages");
+            t.setDaemon(true);
+            return t;
+        });
+        this.index = new Spill(Files.createTempFile(spillDir, spillPrefix, ".index"));
+        this.hashes = new Spill(Files.createTempFile(spillDir, spillPrefix, ".hashes"));
+    }
+
+    @Override
+    public void add(int pid, long vaddr, MemorySegment page) throws IOException {
+        if (page.byteSize() != PAGE) throw new IllegalArgumentException("a page is " + PAGE + " bytes, got " + page.byteSize());
+        int slot = next(pid, vaddr, DATA);
+        MemorySegment.copy(page, 0, MemorySegment.ofArray(batch.data), (long) slot * PAGE, PAGE);
+        if (batch.n == PAGES_PER_BATCH) submitBatch();
+    }
+
+    @Override
+    public void addAbsent(int pid, long vaddr, int flags) throws IOException {
+        if ((flags & ABSENT) == 0) throw new IllegalArgumentException("flags must include ABSENT");
+        next(pid, vaddr, flags);
+        if (batch.n == PAGES_PER_BATCH) submitBatch();
+    }
+
+    private int next(int pid, long vaddr, int kind) throws IOException {
+        if ((vaddr & (PAGE - 1)) != 0) throw new IllegalArgumentException("vaddr 0x" + Long.toHexString(vaddr) + " is not page aligned");
+        if (pid != lastPid || !anyPage) {
+            if (!pidsSeen.add(pid)) throw new IllegalStateException("pages of pid " + pid + " must come together");
+            runs.add(new Run(pid, indexEntries + batchedEntries()));
+            lastPid = pid;
+            anyPage = true;
+        } else if (Long.compareUnsigned(vaddr, lastVaddr) <= 0) {
+            throw new IllegalStateException("pages of pid " + pid + " must come in ascending address order: 0x"
+                    + Long.toHexString(vaddr) + " after 0x" + Long.toHexString(lastVaddr));
+        }
+        lastVaddr = vaddr;
+        int slot = batch.n++;
+        batch.pid[slot] = pid;
+        batch.vaddr[slot] = vaddr;
+        batch.kind[slot] = kind;
+        return slot;
+    }
+
+    /** Entries accepted but not yet written to the index spill. */
+    private long batchedEntries() {
+        return pendingEntries + batch.n;
+    }
+
+    private long pendingEntries;
+
+    private void submitBatch() throws IOException {
+        Batch b = batch;
+        batch = new Batch();
+        pendingEntries += b.n;
+        batches.add(pool.submit(() -> b.hash()));
+        while (batches.size() > MAX_IN_FLIGHT) drainBatch();
+    }
+
+    private void drainBatch() throws IOException {
+        Batch b = await(batches.poll());
+        pendingEntries -= b.n;
+        ByteBuffer entry = ByteBuffer.allocate(CkptFormat.PAGE_INDEX_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < b.n; i++) {
+            long ref;
+            int flags = b.kind[i];
+            pages++;
+            if (flags != DATA) {
+                ref = CkptFormat.PAGE_ABSENT;
+                absentPages++;
+            } else if (b.hashes[i] == null) {
+                ref = CkptFormat.PAGE_ZERO;
+                flags = ZERO;
+                zeroPages++;
+            } else {
+                ref = dedup.putIfAbsent(b.hashes[i], nextOrdinal);
+                if (ref < 0) {
+                    ref = nextOrdinal++;
+                    hashes.write(ByteBuffer.wrap(b.hashes[i]));
+                    appendToBlock(b.data, i);
+                }
+            }
+            entry.clear();
+            entry.putInt(b.pid[i]).putInt(flags).putLong(b.vaddr[i]).putLong(ref).flip();
+            index.write(entry);
+            indexEntries++;
+        }
+    }
+
+    private void appendToBlock(byte[] data, int slot) throws IOException {
+        System.arraycopy(data, slot * PAGE, block.raw, block.n * PAGE, PAGE);
+        if (++block.n == PAGES_PER_BLOCK) submitBlock();
+    }
+
+    private void submitBlock() throws IOException {
+        Block b = block;
+        block = new Block(b.first + b.n);
+        blocks.add(pool.submit(() -> b.encode(zstdLevel)));
+        while (blocks.size() > MAX_IN_FLIGHT) drainBlock();
+    }
+
+    private void drainBlock() throws IOException {
+        Block b = await(blocks.poll());
+        int alignment = b.codec == Codec.NONE ? CkptFormat.PAGE_ALIGNMENT : CkptFormat.SECTION_ALIGNMENT;
+        sections.write(SectionKinds.PAGE_BLOCK, "", 0, b.codec, b.stored, (long) b.n * PAGE, alignment, b.crc);
+        storedBytes += b.stored.limit();
+    }
+
+    /** Flushes everything and writes the page-block tail, the hashes and the sorted index. */
+    PageCounts finish() throws IOException {
+        if (batch.n > 0) submitBatch();
+        while (!batches.isEmpty()) drainBatch();
+        if (block.n > 0) submitBlock();
+        while (!blocks.isEmpty()) drainBlock();
+        copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
+        List<long[]> ordered = new ArrayList<>();
+        List<Run> sorted = new ArrayList<>(runs);
+        for (int i = 0; i < sorted.size(); i++) {
+            long from = sorted.get(i).firstEntry;
+            long to = i + 1 < sorted.size() ? sorted.get(i + 1).firstEntry : indexEntries;
+            sorted.set(i, new Run(sorted.get(i).pid, from, to));
+        }
+        sorted.sort(Comparator.comparingInt(Run::pid));
+        for (Run r : sorted) {
+            ordered.add(new long[] {r.firstEntry * CkptFormat.PAGE_INDEX_ENTRY, (r.endEntry - r.firstEntry) * CkptFormat.PAGE_INDEX_ENTRY});
+        }
+        copy(index, ordered, SectionKinds.PAGE_INDEX, "");
+        return new PageCounts(pages, zeroPages, absentPages, nextOrdinal, storedBytes);
+    }
+
+    record PageCounts(long pages, long zeroPages, long absentPages, long uniquePages, long storedBytes) {}
+
+    private void copy(Spill spill, List<long[]> ranges, int kind, String name) throws IOException {
+        spill.flush();
+        long total = 0;
+        for (long[] r : ranges) total += r[1];
+        SectionOutput.Streamed s = sections.begin(kind, name, total);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        for (long[] r : ranges) {
+            long pos = r[0], end = r[0] + r[1];
+            while (pos < end) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+                int n = spill.channel.read(buf, pos);
+                if (n < 0) throw new IOException("spill file ended early");
+                pos += n;
+                s.write(buf.flip());
+            }
+        }
+        s.finish();
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing pages");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IOException("page worker failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        pool.shutdownNow();
+        dedup.close();
+        index.close();
+        hashes.close();
+    }
+
+    private record Run(int pid, long firstEntry, long endEntry) {
+        Run(int pid, long firstEntry) { this(pid, firstEntry, -1); }
+    }
+
+    /** Pages on their way to being hashed. */
+    private static final class Batch {
+        final int[] pid = new int[PAGES_PER_BATCH];
+        final long[] vaddr = new long[PAGES_PER_BATCH];
+        final int[] kind = new int[PAGES_PER_BATCH];
+        final byte[] data = new byte[PAGES_PER_BATCH * PAGE];
+        final byte[][] hashes = new byte[PAGES_PER_BATCH][];
+        int n;
+
+        Batch hash() {
+            MessageDigest md = sha256();
+            MemorySegment all = MemorySegment.ofArray(data);
+            for (int i = 0; i < n; i++) {
+                if (kind[i] != DATA) continue;
+                if (isZero(all, (long) i * PAGE)) continue;  // hash stays null: a zero page
+                md.update(data, i * PAGE, PAGE);
+                hashes[i] = md.digest();
+            }
+            return this;
+        }
+    }
+
+    static boolean isZero(MemorySegment s, long off) {
+        for (long k = 0; k < PAGE; k += 8) if (s.get(ValueLayout.JAVA_LONG_UNALIGNED, off + k) != 0) return false;
+        return true;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Unique pages on their way to a PAGE_BLOCK section. */
+    private static final class Block {
+        final long first;
+        final byte[] raw = new byte[PAGES_PER_BLOCK * PAGE];
+        int n;
+        Codec codec;
+        ByteBuffer stored;
+        int crc;
+
+        Block(long first) { this.first = first; }
+
+        Block encode(int level) {
+            ByteBuffer rawBuf = ByteBuffer.wrap(raw, 0, n * PAGE);
+            codec = Codec.NONE;
+            stored = rawBuf;
+            if (level > 0) {
+                int len = n * PAGE;
+                byte[] z = new byte[(int) Zstd.compressBound(len)];
+                long zlen = Zstd.compressByteArray(z, 0, z.length, raw, 0, len, level);
+                if (Zstd.isError(zlen)) throw new IllegalStateException("zstd: " + Zstd.getErrorName(zlen));
+                // keep raw pages when zstd gains under 1/8: raw blocks can be mapped without a copy
+                if (zlen < len - (len >> 3)) {
+                    codec = Codec.ZSTD;
+                    stored = ByteBuffer.wrap(z, 0, (int) zlen);
+                }
+            }
+            CRC32C c = new CRC32C();
+            c.update(stored.duplicate());
+            crc = (int) c.getValue();
+            return this;
+        }
+    }
+
+    /** A buffered append-only temporary file. */
+    private static final class Spill implements AutoCloseable {
+        final Path path;
+        final FileChannel channel;
+        final ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        long length;
+
+        Spill(Path path) throws IOException {
+            this.path = path;
+            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+
+        void write(ByteBuffer b) throws IOException {
+            if (buf.remaining() < b.remaining()) flush();
+            length += b.remaining();
+            buf.put(b);
+        }
+
+        long length() { return length; }
+
+        void flush() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) channel.write(buf);
+            buf.clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            Files.deleteIfExists(path);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ckptkit.io.manifest;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON manifest (SPEC.md, "Manifest"): what produced the image, on which host, and a summary.
+ * Readers ignore fields they do not know, so later minor versions may add fields.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Manifest(
+        int schema,
+        Producer producer,
+        /* "kernel" (CRIU, ptrace capture, core dumps) or "userspace" (in-process checkpointer, DMTCP) */
+        String style,
+        Host host,
+        /* ISO-8601 instant of the capture; absent unless the caller gave one (deterministic output) */
+        String capturedAt,
+        ProcessTree processTree,
+        Counts counts,
+        Map<String, String> labels) {
+
+    public static final int SCHEMA = 1;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Producer(String backend, String backendVersion, String source, String tool, String toolVersion) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Host(String hostname, String kernelRelease, String arch, Integer pageSize, String cpuVendor,
+                       String cpuModel, List<String> cpuFlags, Long xsaveFeatures, Integer xsaveSize) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ProcessTree(Integer rootPid, int processes, int threads, List<Integer> pids) {}
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Counts(long pages, long zeroPages, long absentPages, long uniquePages, long storedPageBytes,
+                         Map<String, Long> tableRows, int nativeSections, int attachments) {}
+
+    public Manifest withCounts(Counts c) {
+        return new Manifest(schema, producer, style, host, capturedAt, processTree, c, labels);
+    }
+
+    public static Manifest minimal(String backend, String style) {
+        return new Manifest(SCHEMA, new Producer(backend, null, null, null, null), style, null, null, null, null, null);
+    }
+}

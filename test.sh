@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: unit, property, golden, fuzz-corpus and end-to-end tests on real images (and real CRIU where the
+# machine allows it). Usage: ./test.sh [extra Maven arguments]
+set -euo pipefail
+CKPT_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+source "$CKPT_ROOT/build/env.sh"
+ckpt_setup_build
+# A private CRIU 4.x for the end-to-end tests; tests that need it say so and skip if it cannot be had.
+if criu="$(ckpt_setup_criu 2>/dev/null)" && [[ -x "$criu" ]]; then
+  export CKPT_CRIU="$criu"
+  echo "test.sh: using CRIU $("$criu" --version 2>/dev/null | head -n1 | awk '{print $2}') at $criu"
+else
+  echo "test.sh: no CRIU could be installed (see .tools/criu-setup.log); CRIU end-to-end tests will be skipped"
+fi
+cd "$CKPT_ROOT"
+exec "$MVN" -B -ntp verify "$@"
