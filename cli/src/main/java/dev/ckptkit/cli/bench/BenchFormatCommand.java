@@ -73,7 +73,12 @@ public final class BenchFormatCommand implements Callable<Integer> {
             Files.deleteIfExists(copy);
 
             Measure.resetPeakHeap();
-            double tWrite = Measure.seconds(() -> writeImage(source, pages, image));
+            double tWrite;
+            long writeLive;
+            try (Measure.LiveHeap live = new Measure.LiveHeap()) {
+                tWrite = Measure.seconds(() -> writeImage(source, pages, image));
+                writeLive = live.max();
+            }
             long writeHeap = Measure.peakHeap();
             long imageBytes = Files.size(image);
 
@@ -89,8 +94,10 @@ public final class BenchFormatCommand implements Callable<Integer> {
             long readHeap = Measure.peakHeap();
 
             out.printf("copy (Files.copy + fsync):   %6.2f s  %s%n", tCopy, Measure.rate(bytes, tCopy));
-            out.printf("write CKPT (+ fsync):        %6.2f s  %s  = %.2fx copy   image %s (%.2fx of raw)  peak heap %s%n",
-                    tWrite, Measure.rate(bytes, tWrite), tCopy / tWrite, Measure.mib(imageBytes), (double) imageBytes / bytes, Measure.mib(writeHeap));
+            out.printf("write CKPT (+ fsync):        %6.2f s  %s  = %.2fx copy   image %s (%.2fx of raw)%n"
+                    + "                             heap: peak %s, live after GC at most %s%n",
+                    tWrite, Measure.rate(bytes, tWrite), tCopy / tWrite, Measure.mib(imageBytes), (double) imageBytes / bytes,
+                    Measure.mib(writeHeap), Measure.mib(writeLive));
             out.printf("read raw file sequentially:  %6.2f s  %s%n", tCat, Measure.rate(bytes, tCat));
             out.printf("read all pages via index:    %6.2f s  %s  = %.2fx raw read  peak heap %s%n",
                     tRead[0], Measure.rate(bytes, tRead[0]), tCat / tRead[0], Measure.mib(readHeap));

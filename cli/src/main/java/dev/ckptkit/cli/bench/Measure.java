@@ -37,6 +37,43 @@ public final class Measure {
         return sum;
     }
 
+    /**
+     * Largest heap in use just after a garbage collection while it is open: the live set, which is what "constant
+     * heap" is about (peak usage before a collection also counts garbage the collector had not yet needed to free).
+     */
+    public static final class LiveHeap implements AutoCloseable {
+        private final java.util.List<Runnable> undo = new java.util.ArrayList<>();
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+
+        public LiveHeap() {
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (!(gc instanceof javax.management.NotificationEmitter em)) continue;
+                javax.management.NotificationListener l = (n, h) -> {
+                    if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
+                    var info = com.sun.management.GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+                    long used = info.getGcInfo().getMemoryUsageAfterGc().values().stream().mapToLong(java.lang.management.MemoryUsage::getUsed).sum();
+                    max.accumulateAndGet(used, Math::max);
+                };
+                em.addNotificationListener(l, null, null);
+                undo.add(() -> {
+                    try {
+                        em.removeNotificationListener(l);
+                    } catch (javax.management.ListenerNotFoundException ignored) {
+                        // already gone
+                    }
+                });
+            }
+        }
+
+        /** Max live heap seen; includes non-heap pools reported by the collector (small). */
+        public long max() { return max.get(); }
+
+        @Override
+        public void close() {
+            undo.forEach(Runnable::run);
+        }
+    }
+
     public static long maxHeap() {
         return Runtime.getRuntime().maxMemory();
     }
