@@ -48,7 +48,8 @@ class CkptReaderFuzzTest {
      */
     @FuzzTest(maxDuration = "30s")
     void fuzzTable(byte[] data) {
-        try (RootAllocator alloc = new RootAllocator(64L << 20)) {
+        RootAllocator alloc = new RootAllocator(64L << 20);
+        try {
             for (TableCodec<?> t : List.of(Tables.PROCESSES, Tables.THREADS, Tables.MEMORY_AREAS)) {
                 try {
                     t.decode(data, alloc, "fuzz", 0);
@@ -56,6 +57,8 @@ class CkptReaderFuzzTest {
                     // named as corrupt: fine
                 }
             }
+        } finally {
+            TableCodec.closeQuietly(alloc);
         }
     }
 
