@@ -40,7 +40,7 @@ public final class CriuBackend implements Backend {
             }
             return;
         }
-        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir())) {
+        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint")) {
             CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion);
         }
     }

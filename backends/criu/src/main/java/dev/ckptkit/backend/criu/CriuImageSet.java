@@ -32,6 +32,8 @@ public final class CriuImageSet implements AutoCloseable {
     public static final int IMAGES_V1_1 = 2;
 
     private final Path dir;
+    /** How error messages name the directory: its path, or ARCHIVE!checkpoint for a container archive. */
+    private final String label;
     private final Arena arena = Arena.ofShared();
     private final Map<String, MemorySegment> files = new TreeMap<>();
     private final Map<String, String> symlinks = new TreeMap<>();
@@ -40,8 +42,9 @@ public final class CriuImageSet implements AutoCloseable {
     private final List<Pagemap> pagemaps = new ArrayList<>();
     private InventoryEntry inventory;
 
-    private CriuImageSet(Path dir) {
+    private CriuImageSet(Path dir, String label) {
         this.dir = dir;
+        this.label = label;
     }
 
     /** True if {@code dir} looks like a CRIU image directory (it has an inventory). */
@@ -50,7 +53,12 @@ public final class CriuImageSet implements AutoCloseable {
     }
 
     public static CriuImageSet open(Path dir) throws IOException {
-        CriuImageSet s = new CriuImageSet(dir);
+        return open(dir, dir.toString());
+    }
+
+    /** Opens {@code dir}, naming it {@code label} in error messages. */
+    public static CriuImageSet open(Path dir, String label) throws IOException {
+        CriuImageSet s = new CriuImageSet(dir, label);
         try {
             s.load();
             return s;
@@ -62,7 +70,7 @@ public final class CriuImageSet implements AutoCloseable {
 
     private void load() throws IOException {
         if (!Files.isRegularFile(dir.resolve("inventory.img"))) {
-            throw new IOException(dir + ": not a CRIU image directory (no inventory.img)");
+            throw new IOException(label + ": not a CRIU image directory (no inventory.img)");
         }
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -78,14 +86,14 @@ public final class CriuImageSet implements AutoCloseable {
         }
         for (Map.Entry<String, MemorySegment> f : files.entrySet()) {
             if (isPagesName(f.getKey())) continue; // raw page data, validated against the pagemaps below
-            CriuImage img = ImageParser.parse(f.getKey(), f.getValue().asByteBuffer());
+            CriuImage img = ImageParser.parse(resource(f.getKey()), f.getValue().asByteBuffer());
             images.put(f.getKey(), img);
         }
         CriuImage inv = images.get("inventory.img");
-        if (inv.kind() != ImageKind.INVENTORY) throw new CorruptImageException("inventory.img", 0, "not an inventory image (bad magic)");
+        if (inv.kind() != ImageKind.INVENTORY) throw new CorruptImageException(resource("inventory.img"), 0, "not an inventory image (bad magic)");
         inventory = inv.decodeOne(InventoryEntry.parser());
         if (inventory.getImgVersion() != IMAGES_V1_1) {
-            throw new UnsupportedImageException(dir.resolve("inventory.img").toString(), "CRIU image version "
+            throw new UnsupportedImageException(resource("inventory.img"), "CRIU image version "
                     + inventory.getImgVersion() + " is not supported (this reader knows version " + IMAGES_V1_1
                     + ", CRTOOLS_IMAGES_V1_1, written by CRIU 1.6 and later)");
         }
@@ -96,17 +104,30 @@ public final class CriuImageSet implements AutoCloseable {
         choosePageStoreFiles();
     }
 
-    /** A pages file goes to the page store only if exactly one process pagemap uses it and accounts for every byte. */
-    private void choosePageStoreFiles() {
+    /**
+     * A pages file goes to the page store only if exactly one process pagemap uses it and accounts for every byte.
+     * A size mismatch with a pagemap this code fully understands is corruption (CRIU could not restore it either).
+     */
+    private void choosePageStoreFiles() throws CorruptImageException {
         Map<String, Integer> users = new HashMap<>();
         for (Pagemap pm : pagemaps) users.merge(pm.pagesFileName(), 1, Integer::sum);
         for (Pagemap pm : pagemaps) {
             String pages = pm.pagesFileName();
             MemorySegment data = files.get(pages);
             if (pm.shmem() || users.get(pages) != 1 || data == null || pm.owner() > Integer.MAX_VALUE) continue;
+            if (data.byteSize() != pm.presentBytes() && pm.onlyKnownFields()) {
+                throw new CorruptImageException(resource(pages), Math.min(data.byteSize(), pm.presentBytes()), pm.fileName() + " lists "
+                        + pm.presentBytes() + " bytes of present pages, the file has " + data.byteSize()
+                        + (data.byteSize() < pm.presentBytes() ? " (truncated?)" : ""));
+            }
             if (data.byteSize() != pm.presentBytes() || !pm.ascending()) continue;
             pageStoreFiles.put(pages, pm);
         }
+    }
+
+    /** The name of a file in error messages. */
+    String resource(String name) {
+        return label + "/" + name;
     }
 
     static boolean isPagesName(String name) {

@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
 /**
  * A decoded pagemap image: which pages of a process (or shared memory object) were dumped, and which of them have
  * their data in pages-{@code pagesId}.img, in order. Flags are normalised the way CRIU reads old images: without a
- * flags field, {@code in_parent} means PE_PARENT and anything else PE_PRESENT.
+ * flags field, {@code in_parent} means PE_PARENT and anything else PE_PRESENT. {@code onlyKnownFields} is false when
+ * an entry has fields this code does not know (a newer CRIU, e.g. compressed pages), whose page data it must not
+ * interpret.
  */
-public record Pagemap(String fileName, boolean shmem, long owner, int pagesId, List<Run> runs) {
+public record Pagemap(String fileName, boolean shmem, long owner, int pagesId, List<Run> runs, boolean onlyKnownFields) {
     public static final int PE_PARENT = 1;
     public static final int PE_LAZY = 2;
     public static final int PE_PRESENT = 4;
@@ -43,8 +45,10 @@ public record Pagemap(String fileName, boolean shmem, long owner, int pagesId, L
         if (img.entries().isEmpty()) throw new CorruptImageException(img.name(), img.data().limit(), "pagemap without a head entry");
         int pagesId = img.decode(img.entries().getFirst(), PagemapHead.parser()).getPagesId();
         List<Run> runs = new ArrayList<>(img.entries().size() - 1);
+        boolean known = true;
         for (CriuImage.Entry e : img.entries().subList(1, img.entries().size())) {
             PagemapEntry pe = img.decode(e, PagemapEntry.parser());
+            known &= pe.getUnknownFields().asMap().isEmpty();
             long nr = pe.hasNrPages() ? pe.getNrPages() : Integer.toUnsignedLong(pe.getCompatNrPages());
             int flags = pe.hasFlags() ? pe.getFlags() : pe.getInParent() ? PE_PARENT : PE_PRESENT;
             if ((pe.getVaddr() & (PAGE - 1)) != 0) {
@@ -56,7 +60,7 @@ public record Pagemap(String fileName, boolean shmem, long owner, int pagesId, L
             }
             runs.add(new Run(pe.getVaddr(), nr, flags));
         }
-        return new Pagemap(img.name(), shmem, owner, pagesId, List.copyOf(runs));
+        return new Pagemap(img.name(), shmem, owner, pagesId, List.copyOf(runs), known);
     }
 
     public String pagesFileName() {
