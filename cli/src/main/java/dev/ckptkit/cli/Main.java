@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ConvertCommand.class,
                 BackendsCommand.class,
+                DemoCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
