@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ConvertCommand.class,
                 BackendsCommand.class,
+                CaptureCommand.class,
+                RestoreCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {
