@@ -27,13 +27,21 @@ public final class Criu {
 
     /** The criu to use, or an exception whose message says how to get one. */
     public static Criu locate() throws IOException {
-        Path p = find();
+        return locate(candidates());
+    }
+
+    static Criu locate(List<String> candidates) throws IOException {
+        Path p = first(candidates);
         if (p == null) throw new IOException("criu not found: " + HOW_TO_GET);
         return new Criu(p);
     }
 
     /** The criu binary, or null if there is none. */
     public static Path find() {
+        return first(candidates());
+    }
+
+    private static List<String> candidates() {
         List<String> candidates = new ArrayList<>();
         String env = System.getenv("CKPT_CRIU");
         if (env != null && !env.isBlank()) candidates.add(env);
@@ -44,6 +52,10 @@ public final class Criu {
         candidates.add(".tools/criu/bin/criu");
         String path = System.getenv("PATH");
         if (path != null) for (String d : path.split(":")) if (!d.isEmpty()) candidates.add(Path.of(d, "criu").toString());
+        return candidates;
+    }
+
+    private static Path first(List<String> candidates) {
         for (String c : candidates) {
             Path p = Path.of(c);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) return p.toAbsolutePath();
