@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
                 BackendsCommand.class,
                 DemoCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
+                CaptureCommand.class,
+                RestoreCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {
