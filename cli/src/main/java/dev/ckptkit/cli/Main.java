@@ -21,6 +21,17 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ConvertCommand.class,
                 BackendsCommand.class,
+                PsCommand.class,
+                ThreadsCommand.class,
+                MapsCommand.class,
+                FdsCommand.class,
+                SocketsCommand.class,
+                MountsCommand.class,
+                ShowCommand.class,
+                StringsCommand.class,
+                GrepCommand.class,
+                HexdumpCommand.class,
+                ExtractCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {

@@ -19,6 +19,11 @@ public final class Grep {
     public static final int MAX_MATCH_BYTES = 4096;
     /** How far past its piece a worker follows a regex match (keeps memory bounded). */
     static final int MAX_WINDOW = 16 << 20;
+    /**
+     * For regexes without a literal prefix: how many pages past its piece a worker reads to decide whether a match
+     * starts in the piece (a match that needs more than this to be decided can be missed at a 1 MiB boundary).
+     */
+    static final int MAX_LOOKAHEAD_PAGES = 16;
 
     private final CkptReader reader;
     private final BytePattern pattern;
@@ -88,9 +93,14 @@ public final class Grep {
                     continue;
                 }
             } else {
-                rebind(w, m);
-                m.region(pos, w.length());
-                if (!m.find() || m.start() >= w.end()) return;
+                int extra = 0;
+                while (true) {
+                    rebind(w, m);
+                    m.region(pos, w.length());
+                    if (m.find() && m.start() < w.end()) break;
+                    // an attempt that started in the piece may have run out of input: load a page more and retry
+                    if (!(m.hitEnd() && extra++ < MAX_LOOKAHEAD_PAGES && w.extend())) return;
+                }
                 s = m.start();
                 if (m.hitEnd() && m.end() == w.length()) {
                     // the match ran into the end of what is loaded: load more and match again from its start
