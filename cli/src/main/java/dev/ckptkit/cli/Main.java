@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
                 GrepCommand.class,
                 HexdumpCommand.class,
                 ExtractCommand.class,
+                dev.ckptkit.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {

@@ -283,7 +283,7 @@ public final class CkptReader implements Closeable {
     @Override
     public void close() {
         // closing the arena unmaps; callers must not use segments they got from this reader afterwards
-        allocator.close();
+        dev.ckptkit.io.table.TableCodec.closeQuietly(allocator);
         arena.close();
     }
 

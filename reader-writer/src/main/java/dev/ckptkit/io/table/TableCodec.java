@@ -132,8 +132,11 @@ public final class TableCodec<T extends Record> {
     /** Decodes an Arrow IPC file; any malformation is reported as corruption of {@code resource} at {@code offset}. */
     public List<T> decode(byte[] ipc, BufferAllocator allocator, String resource, long offset) throws CorruptImageException {
         List<T> rows = new ArrayList<>();
+        // a child allocator per decode: Arrow can strand buffers when hostile input fails half-way, and those must
+        // not make the reader's own allocator fail when it closes
+        BufferAllocator child = allocator.newChildAllocator("decode-" + name, 0, allocator.getLimit());
         try (ArrowFileReader reader = new ArrowFileReader(
-                new SeekableReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), allocator)) {
+                new SeekableReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), child)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             FieldVector[] vectors = new FieldVector[columns.size()];
             for (int c = 0; c < columns.size(); c++) {
@@ -152,10 +155,22 @@ public final class TableCodec<T extends Record> {
             }
         } catch (CorruptImageException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
+            // Arrow's own asserts fire (when enabled) on malformed flatbuffers: input damage, not a bug of ours
             throw new CorruptImageException(resource, offset, "table '" + name + "' is not a valid Arrow IPC file: " + e, e);
+        } finally {
+            closeQuietly(child);
         }
         return rows;
+    }
+
+    /** Closes an allocator; buffers stranded by a failed decode are reported as corruption already, not again here. */
+    public static void closeQuietly(BufferAllocator a) {
+        try {
+            a.close();
+        } catch (IllegalStateException leaked) {
+            // "Memory was leaked": only after corrupt input, which the caller has been told about
+        }
     }
 
     private static boolean compatible(FieldVector v, Column col) {
