@@ -9,15 +9,25 @@ import dev.ckptkit.analyzer.inspect.Inspector;
 import java.io.PrintWriter;
 import java.util.SortedSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "grep", description = "Search the dumped memory for a regular expression (bytes read as ISO-8859-1) or, "
         + "with --hex, for bytes. Matches may span pages that are contiguous in the image. Text output: "
         + "PID<TAB>ADDRESS<TAB>AREA<TAB>MATCH (escaped), then a hexdump of the context with -C. Exit 1 if nothing matched.")
-final class GrepCommand extends InspectCommand {
-    @Parameters(index = "1", paramLabel = "PATTERN", description = "Regular expression (java.util.regex), or hex bytes with --hex.")
+final class GrepCommand extends CkptCommand {
+    @Parameters(index = "0", paramLabel = "PATTERN", description = "Regular expression (java.util.regex), or hex bytes with --hex.")
     String pattern;
+
+    @Parameters(index = "1", paramLabel = "IMAGE", description = "A .ckpt file, or anything a backend converts (CRIU dir, container archive, ...).")
+    java.nio.file.Path image;
+
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    PidOption pidOption;
 
     @Option(names = "--hex", description = "PATTERN is bytes in hex, e.g. '43 4b 50 54' or 434b5054.")
     boolean hex;
@@ -35,7 +45,11 @@ final class GrepCommand extends InspectCommand {
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Override
-    protected int inspect(Inspector in, SortedSet<Integer> pids) throws Exception {
+    protected int run() throws Exception {
+        return InspectCommand.inspectImage(this, image, pidOption, this::grep);
+    }
+
+    private int grep(Inspector in, SortedSet<Integer> pids) throws Exception {
         BytePattern p = hex ? BytePattern.hex(pattern) : BytePattern.regex(pattern, ignoreCase);
         Grep g = new Grep(in.reader(), p, context, threads);
         PrintWriter o = out();

@@ -20,9 +20,18 @@ abstract class InspectCommand extends CkptCommand {
 
     @Override
     protected final int run() throws Exception {
-        try (ImageOpener.Opened opened = openImage(image)) {
+        return inspectImage(this, image, pidOption, this::inspect);
+    }
+
+    interface Body {
+        int inspect(Inspector in, SortedSet<Integer> pids) throws Exception;
+    }
+
+    /** Opens {@code path}, selects the pids of {@code pidOption} and runs {@code body}; shared with grep. */
+    static int inspectImage(CkptCommand cmd, Path path, PidOption pidOption, Body body) throws Exception {
+        try (ImageOpener.Opened opened = cmd.openImage(path)) {
             Inspector in = new Inspector(opened.reader());
-            return inspect(in, in.select(pidOption.pids()));
+            return body.inspect(in, in.select(pidOption.pids()));
         } catch (IllegalArgumentException e) {
             throw new CkptException(e.getMessage());  // bad pattern, range, length: a usage error, not a crash
         }
