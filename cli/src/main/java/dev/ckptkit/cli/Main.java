@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
                 GrepCommand.class,
                 HexdumpCommand.class,
                 ExtractCommand.class,
+                DemoCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
