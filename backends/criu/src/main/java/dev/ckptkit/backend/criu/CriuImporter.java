@@ -143,7 +143,8 @@ final class CriuImporter {
             if (set.pageStoreFiles().containsKey(f.getKey())) continue;
             md.update(f.getKey().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
-            md.update(f.getValue().asByteBuffer());
+            MemorySegment seg = f.getValue();
+            for (long at = 0; at < seg.byteSize(); at += CHUNK) md.update(seg.asSlice(at, Math.min(CHUNK, seg.byteSize() - at)).asByteBuffer());
         }
         for (Map.Entry<String, String> l : set.symlinks().entrySet()) {
             md.update((l.getKey() + "\0" + l.getValue()).getBytes(StandardCharsets.UTF_8));
