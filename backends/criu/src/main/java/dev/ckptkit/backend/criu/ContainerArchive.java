@@ -97,7 +97,7 @@ final class ContainerArchive implements AutoCloseable {
         raw.reset();
         InputStream in;
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            in = new GzipCompressorInputStream(raw, true);
+            in = GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get();
         } else if (head.length == 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
             in = new ZstdInputStream(raw);
         } else if (isTar(raw)) {
