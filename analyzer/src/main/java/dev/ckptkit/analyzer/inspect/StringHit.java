@@ -9,6 +9,13 @@ public record StringHit(int pid, long address, Strings.Encoding encoding, String
         return (long) text.length() * encoding.bytesPerChar();
     }
 
+    /** The text output line of {@code ckpt strings}: PID, ADDRESS, ENCODING, AREA, STRING separated by tabs. */
+    public String line() {
+        String enc = encoding == Strings.Encoding.ASCII ? "ascii" : "utf16le";
+        return new StringBuilder(text.length() + 64).append(pid).append('\t').append("0x").append(Long.toHexString(address))
+                .append('\t').append(enc).append('\t').append(Areas.label(area)).append('\t').append(text).append('\n').toString();
+    }
+
     StringHit withArea(MemoryAreaRow a) {
         return new StringHit(pid, address, encoding, text, a);
     }

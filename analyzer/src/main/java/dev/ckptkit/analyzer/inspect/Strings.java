@@ -9,12 +9,14 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code strings(1)} over the dumped memory of processes: runs of at least {@code minLength} printable characters
  * (GNU strings' set: 0x20-0x7e and tab), in ASCII and/or UTF-16LE (a printable byte followed by a zero byte, at
  * either alignment). Strings run across page boundaries within contiguous dumped pages; a gap or absent page ends
- * them. Hits come in pid, address order with the memory area that holds them.
+ * them. Hits come in pid, address order with the memory area that holds them. A string longer than 16 MiB is cut
+ * there (its continuation is not reported).
  */
 public final class Strings {
     public enum Encoding {
@@ -52,20 +54,22 @@ public final class Strings {
     }
 
     public void run(Set<Integer> pids, ParallelScan.Sink<StringHit> sink) throws IOException {
+        run(pids, h -> h, sink);
+    }
+
+    /**
+     * Runs the scan; {@code render} runs on the worker threads (so formatting millions of hits uses every core) and
+     * {@code sink} gets its results in pid, address order on the caller's thread.
+     */
+    public <R> void run(Set<Integer> pids, Function<StringHit, R> render, ParallelScan.Sink<R> sink) throws IOException {
         Areas areas = new Areas(reader.table(Tables.MEMORY_AREAS));
-        long[] lastEnd = new long[Encoding.values().length];
-        int[] lastPid = {Integer.MIN_VALUE};
-        new ParallelScan(reader.pages(), threads, 0, MAX_WINDOW).run(pids, this::scan, h -> {
-            if (h.pid() != lastPid[0]) {
-                lastPid[0] = h.pid();
-                java.util.Arrays.fill(lastEnd, Long.MIN_VALUE);
-            }
-            int e = h.encoding().ordinal();
-            // the tail of a string that an earlier piece reported (it ran into this piece) is not a new string
-            if (lastEnd[e] != Long.MIN_VALUE && Long.compareUnsigned(h.address(), lastEnd[e]) < 0) return;
-            lastEnd[e] = h.address() + h.byteLength();
-            sink.accept(h.withArea(areas.find(h.pid(), h.address())));
-        });
+        // one page of look-behind: a string running into the piece from the page before belongs to the piece before
+        new ParallelScan(reader.pages(), threads, 1, MAX_WINDOW).run(pids, w -> {
+            List<StringHit> hits = scan(w);
+            List<R> out = new ArrayList<>(hits.size());
+            for (StringHit h : hits) out.add(render.apply(h.withArea(areas.find(h.pid(), h.address()))));
+            return out;
+        }, sink);
     }
 
     List<StringHit> scan(Window w) throws IOException {
@@ -93,7 +97,8 @@ public final class Strings {
                 b = w.bytes();
                 len = w.length();
             }
-            if (i - s >= minLength) {
+            boolean tail = s == w.start() && s > 0 && p[b[s - 1] & 0xff];  // the piece before reports this string
+            if (i - s >= minLength && !tail) {
                 out.add(new StringHit(w.pid(), w.base() + s, Encoding.ASCII, new String(b, s, i - s, StandardCharsets.ISO_8859_1), null));
             }
         }
@@ -117,7 +122,8 @@ public final class Strings {
                 len = w.length();
             }
             int chars = (i - s) / 2;
-            if (chars >= minLength) {
+            boolean tail = s - w.start() < 2 && s >= 2 && p[b[s - 2] & 0xff] && b[s - 1] == 0;  // continues from the piece before
+            if (chars >= minLength && !tail) {
                 char[] c = new char[chars];
                 for (int k = 0; k < chars; k++) c[k] = (char) (b[s + 2 * k] & 0xff);
                 out.add(new StringHit(w.pid(), w.base() + s, Encoding.UTF16LE, new String(c), null));
