@@ -49,9 +49,9 @@ final class StringsCommand extends InspectCommand {
         if (count) {
             s.run(pids, hit -> n[0]++);
         } else {
-            s.run(pids, StringHit::line, line -> {
-                n[0]++;
-                o.write(line);
+            s.runPieces(pids, StringHit.Lines::of, c -> {
+                n[0] += c.count();
+                o.write(c.text());
             });
         }
         if (count && json.enabled()) o.println(json.render(InspectJson.document(image.toString()).put("count", n[0])));

@@ -1,6 +1,7 @@
 package dev.ckptkit.analyzer.inspect;
 
 import dev.ckptkit.io.table.MemoryAreaRow;
+import java.util.List;
 
 /** A printable string found in memory; {@code area} is null when no memory area of the process holds it. */
 public record StringHit(int pid, long address, Strings.Encoding encoding, String text, MemoryAreaRow area) {
@@ -11,12 +12,25 @@ public record StringHit(int pid, long address, Strings.Encoding encoding, String
 
     /** The text output line of {@code ckpt strings}: PID, ADDRESS, ENCODING, AREA, STRING separated by tabs. */
     public String line() {
-        String enc = encoding == Strings.Encoding.ASCII ? "ascii" : "utf16le";
-        return new StringBuilder(text.length() + 64).append(pid).append('\t').append("0x").append(Long.toHexString(address))
-                .append('\t').append(enc).append('\t').append(Areas.label(area)).append('\t').append(text).append('\n').toString();
+        return appendLine(new StringBuilder(text.length() + 64)).toString();
+    }
+
+    public StringBuilder appendLine(StringBuilder sb) {
+        return sb.append(pid).append('\t').append("0x").append(Long.toHexString(address)).append('\t')
+                .append(encoding == Strings.Encoding.ASCII ? "ascii" : "utf16le").append('\t').append(Areas.label(area))
+                .append('\t').append(text).append('\n');
     }
 
     StringHit withArea(MemoryAreaRow a) {
         return new StringHit(pid, address, encoding, text, a);
+    }
+
+    /** Hits rendered as text output lines, one string per piece (see {@link Strings#runPieces}). */
+    public record Lines(String text, int count) {
+        public static Lines of(List<StringHit> hits) {
+            StringBuilder sb = new StringBuilder(hits.size() * 48);
+            for (StringHit h : hits) h.appendLine(sb);
+            return new Lines(sb.toString(), hits.size());
+        }
     }
 }

@@ -62,14 +62,33 @@ public final class Strings {
      * {@code sink} gets its results in pid, address order on the caller's thread.
      */
     public <R> void run(Set<Integer> pids, Function<StringHit, R> render, ParallelScan.Sink<R> sink) throws IOException {
+        runPieces(pids, hits -> {
+            List<R> out = new ArrayList<>(hits.size());
+            for (StringHit h : hits) out.add(render.apply(h));
+            return out;
+        }, rendered -> {
+            for (R r : rendered) sink.accept(r);
+        });
+    }
+
+    /**
+     * Runs the scan and hands each 1 MiB piece's hits (in address order) to {@code perPiece} on a worker thread; its
+     * results reach {@code sink} in pid, address order. The cheapest way to print millions of hits: render a piece
+     * into one string on the worker, write it once on the caller's thread.
+     */
+    public <R> void runPieces(Set<Integer> pids, Function<List<StringHit>, R> perPiece, ParallelScan.Sink<R> sink) throws IOException {
         Areas areas = new Areas(reader.table(Tables.MEMORY_AREAS));
         // one page of look-behind: a string running into the piece from the page before belongs to the piece before
-        new ParallelScan(reader.pages(), threads, 1, MAX_WINDOW).run(pids, w -> {
-            List<StringHit> hits = scan(w);
-            List<R> out = new ArrayList<>(hits.size());
-            for (StringHit h : hits) out.add(render.apply(h.withArea(areas.find(h.pid(), h.address()))));
-            return out;
-        }, sink);
+        new ParallelScan(reader.pages(), threads, 1, MAX_WINDOW).run(pids, w -> List.of(perPiece.apply(scan(w, areas))), sink);
+    }
+
+    /** The strings starting in the window's piece, by address, with their areas. */
+    List<StringHit> scan(Window w, Areas areas) throws IOException {
+        List<StringHit> hits = scan(w);
+        Areas.Cursor c = areas.cursor(w.pid());
+        List<StringHit> out = new ArrayList<>(hits.size());
+        for (StringHit h : hits) out.add(h.withArea(c.find(h.address())));
+        return out;
     }
 
     List<StringHit> scan(Window w) throws IOException {
