@@ -2,7 +2,6 @@ package dev.ckptkit.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ckptkit.analyzer.inspect.Inspector;
-import dev.ckptkit.analyzer.inspect.StringHit;
 import dev.ckptkit.analyzer.inspect.Strings;
 import java.io.PrintWriter;
 import java.util.EnumSet;
@@ -49,7 +48,7 @@ final class StringsCommand extends InspectCommand {
         if (count) {
             s.run(pids, hit -> n[0]++);
         } else {
-            s.runPieces(pids, StringHit.Lines::of, c -> {
+            s.runLines(pids, c -> {
                 n[0] += c.count();
                 o.write(c.text());
             });

@@ -130,7 +130,7 @@ public final class ForensicsBench {
     /** Runs strings and formats every hit as the CLI does ({@link StringHit#line()}), into a sink that drops it. */
     private long strings(java.util.Set<Integer> pids, java.util.Set<Strings.Encoding> enc) throws IOException {
         long[] n = {0, 0};
-        new Strings(reader, 4, enc, threads).runPieces(pids, StringHit.Lines::of, c -> {
+        new Strings(reader, 4, enc, threads).runLines(pids, c -> {
             n[0] += c.count();
             n[1] += c.text().length();
         });

@@ -1,7 +1,6 @@
 package dev.ckptkit.analyzer.inspect;
 
 import dev.ckptkit.io.table.MemoryAreaRow;
-import java.util.List;
 
 /** A printable string found in memory; {@code area} is null when no memory area of the process holds it. */
 public record StringHit(int pid, long address, Strings.Encoding encoding, String text, MemoryAreaRow area) {
@@ -25,12 +24,6 @@ public record StringHit(int pid, long address, Strings.Encoding encoding, String
         return new StringHit(pid, address, encoding, text, a);
     }
 
-    /** Hits rendered as text output lines, one string per piece (see {@link Strings#runPieces}). */
-    public record Lines(String text, int count) {
-        public static Lines of(List<StringHit> hits) {
-            StringBuilder sb = new StringBuilder(hits.size() * 48);
-            for (StringHit h : hits) h.appendLine(sb);
-            return new Lines(sb.toString(), hits.size());
-        }
-    }
+    /** {@code count} hits rendered as text output lines (see {@link Strings#runLines}). */
+    public record Lines(String text, int count) {}
 }
