@@ -34,6 +34,8 @@ import picocli.CommandLine.Command;
                 ExtractCommand.class,
                 DemoCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
+                CaptureCommand.class,
+                RestoreCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {
