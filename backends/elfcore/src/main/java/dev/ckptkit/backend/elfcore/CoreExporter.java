@@ -39,9 +39,12 @@ final class CoreExporter {
     private final List<ProcessRow> processes;
     private final List<ThreadRow> threads;
     private final List<MemoryAreaRow> areas;
+    private final Long hostXcr0;
 
     CoreExporter(CkptReader image) throws IOException {
         this.image = image;
+        var host = image.manifest().host();
+        this.hostXcr0 = host == null ? null : host.xsaveFeatures();
         this.processes = image.table(Tables.PROCESSES);
         this.threads = image.table(Tables.THREADS);
         this.areas = image.table(Tables.MEMORY_AREAS);
@@ -187,8 +190,23 @@ final class CoreExporter {
                 runHas = has;
             }
             out.add(new Planned(runStart, a.end() - runStart, flags, runHas));
+            if (a.pgoff() == 0) dropHeaderPage(out, a.start());
         }
         return out;
+    }
+
+    /**
+     * The kernel always dumps the first page of a file mapping that starts at offset 0 (the ELF header page), and gdb
+     * relies on it: it reads the program headers at AT_PHDR to check where a PIE executable was loaded. An image that
+     * lacks that page gets no segment there rather than an empty one, since gdb would read an empty one as zeros and
+     * conclude the executable was not relocated; with no segment the read fails and gdb trusts AT_ENTRY.
+     */
+    private static void dropHeaderPage(List<Planned> out, long start) {
+        int i = out.size() - 1;
+        while (i >= 0 && out.get(i).vaddr() != start) i--;
+        if (i < 0 || out.get(i).dumped()) return;
+        Planned run = out.remove(i);
+        if (run.memsz() > PAGE) out.add(i, new Planned(start + PAGE, run.memsz() - PAGE, run.flags(), false));
     }
 
     /** Writes every stored page of {@code pid} that falls in a dumped segment; the rest of the segment stays a hole. */
@@ -218,7 +236,7 @@ final class CoreExporter {
             if (k == 0) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv);
             if (fp == null) continue;
             note(out, "CORE", Elf.NT_FPREGSET, java.util.Arrays.copyOf(fp, Elf.FXSAVE_SIZE));
-            if ("xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate(fp, t.xstateBv()));
+            if ("xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate(fp, t.xstateBv(), hostXcr0));
         }
         if (ts.isEmpty()) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv);
         return out.toByteArray();
@@ -242,19 +260,26 @@ final class CoreExporter {
     }
 
     /**
-     * The XSAVE area as gdb reads it: it sizes the area from XCR0 in the FXSAVE software-reserved bytes, so XCR0 is
-     * filled in from XSTATE_BV when missing, and the area is padded to the size that XCR0 implies.
+     * The XSAVE area as gdb reads it: gdb takes XCR0 from the FXSAVE software-reserved bytes and from it both the
+     * registers to show and the exact size of the area. Producers do not all fill those bytes (CRIU keeps its own
+     * values there), so XCR0 comes from the host's XSAVE features when the manifest has them, else from the stored
+     * value and XSTATE_BV, completed to a combination a CPU can have; the area is cut or padded to the size it implies.
      */
-    static byte[] xstate(byte[] fp, Long xstateBv) {
+    static byte[] xstate(byte[] fp, Long xstateBv, Long hostXcr0) {
         ByteBuffer b = ByteBuffer.wrap(fp).order(ByteOrder.LITTLE_ENDIAN);
-        long xcr0 = b.getLong(Elf.XSAVE_XCR0);
-        if (xcr0 == 0) xcr0 = (xstateBv != null ? xstateBv : b.getLong(Elf.XSAVE_HEADER)) | 3;
-        int size = (xcr0 & 0x60000) != 0 ? 11008 : (xcr0 & 0x200) != 0 ? 2696 : (xcr0 & 0xe0) != 0 ? 2688
-                : (xcr0 & 0x18) != 0 ? 1088 : (xcr0 & 4) != 0 ? 832 : 576;
-        byte[] x = java.util.Arrays.copyOf(fp, Math.max(fp.length, size));
-        ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN).putLong(Elf.XSAVE_XCR0, xcr0);
+        long bv = xstateBv != null ? xstateBv : b.getLong(Elf.XSAVE_HEADER);
+        long xcr0 = hostXcr0 != null && hostXcr0 != 0 ? hostXcr0 : b.getLong(Elf.XSAVE_XCR0) | bv;
+        xcr0 |= X87_SSE;
+        if ((xcr0 & AVX512) != 0) xcr0 |= AVX512 | AVX;
+        if ((xcr0 & MPX) != 0) xcr0 |= MPX;
+        int size = (xcr0 & AMX) != 0 ? 11008 : (xcr0 & PKRU) != 0 ? 2696 : (xcr0 & AVX512) != 0 ? 2688
+                : (xcr0 & MPX) != 0 ? 1088 : (xcr0 & AVX) != 0 ? 832 : 576;
+        byte[] x = java.util.Arrays.copyOf(fp, size);
+        ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN).putLong(Elf.XSAVE_XCR0, xcr0).putLong(Elf.XSAVE_HEADER, bv & xcr0);
         return x;
     }
+
+    private static final long X87_SSE = 0x3, AVX = 0x4, MPX = 0x18, AVX512 = 0xe0, PKRU = 0x200, AMX = 0x60000;
 
     private static char stateLetter(String state) {
         if (state == null) return 'S';
