@@ -32,6 +32,7 @@ final class CoreImporter {
     static final String NATIVE_AUXV = "elfcore/auxv-";
     static final String NATIVE_SIGINFO = "elfcore/siginfo-";
     private static final long VSYSCALL = 0xffffffffff600000L;
+    private static final long BRK_RANDOM = 1L << 30;
     private static final int MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100;
 
     private CoreImporter() {}
@@ -90,8 +91,9 @@ final class CoreImporter {
         List<ThreadRow> threadRows = new ArrayList<>();
         String comm = ps != null ? ps.fname() : null;
         for (ThreadNotes t : threads) threadRows.add(threadRow(pid, comm, t));
-        List<MemoryAreaRow> areas = areas(pid, mem, files, auxv, threads.isEmpty() ? 0 : threads.getFirst().status.regs().get(Elf.REG_RSP));
-        ProcessRow proc = processRow(pid, ps, threads, mem, auxv, auxvBytes, files);
+        String exe = exePath(mem, auxv, files);
+        List<MemoryAreaRow> areas = areas(pid, mem, files, auxv, exe, threads.isEmpty() ? 0 : threads.getFirst().status.regs().get(Elf.REG_RSP));
+        ProcessRow proc = processRow(pid, ps, threads, mem, auxvBytes, exe);
 
         byte[] identity = (sourceName + "|" + core.length() + "|" + pid).getBytes(StandardCharsets.UTF_8);
         try (CkptWriter w = ctx.createWriter(identity)) {
@@ -144,8 +146,18 @@ final class CoreImporter {
                 t.status.sigHeld(), t.status.sigPending(), origRax >= 0 ? origRax : null);
     }
 
+    /** The executable: the file mapped at AT_PHDR, else AT_EXECFN, else the first mapped file. */
+    private static String exePath(CoreMemory mem, long[] auxv, List<MappedFile> files) throws CorruptImageException {
+        long phdr = X86Notes.auxvValue(auxv, Elf.AT_PHDR);
+        MappedFile f = phdr == 0 ? null : fileAt(files, phdr);
+        if (f != null) return f.path();
+        long execfn = X86Notes.auxvValue(auxv, Elf.AT_EXECFN);
+        String s = execfn == 0 ? null : mem.readCString(execfn, 4096);
+        return s != null || files.isEmpty() ? s : files.getFirst().path();
+    }
+
     private static ProcessRow processRow(int pid, X86Notes.PrPsInfo ps, List<ThreadNotes> threads, CoreMemory mem,
-                                         long[] auxv, MemorySegment auxvBytes, List<MappedFile> files) throws CorruptImageException {
+                                         MemorySegment auxvBytes, String exe) throws CorruptImageException {
         List<String> argv = null, env = null;
         if (auxvBytes != null && !threads.isEmpty()) {
             CoreMemory.InitialStack st = mem.initialStack(threads.getFirst().status.regs().get(Elf.REG_RSP), auxvBytes);
@@ -155,17 +167,11 @@ final class CoreImporter {
             }
         }
         if (argv == null && ps != null && !ps.psargs().isEmpty()) argv = List.of(ps.psargs().split(" "));
-        String exe = auxvBytes == null ? null : mem.readCString(X86Notes.auxvValue(auxv, Elf.AT_EXECFN), 4096);
-        long phdr = X86Notes.auxvValue(auxv, Elf.AT_PHDR);
-        for (MappedFile f : files) {
-            if (phdr != 0 && Long.compareUnsigned(phdr, f.start()) >= 0 && Long.compareUnsigned(phdr, f.end()) < 0) exe = f.path();
-        }
-        if (exe == null && !files.isEmpty()) exe = files.getFirst().path();
         X86Notes.PrStatus first = threads.isEmpty() ? null : threads.getFirst().status;
-        int ppid = ps != null ? ps.ppid() : first.ppid();
         int pgrp = ps != null ? ps.pgrp() : first.pgrp();
         int sid = ps != null ? ps.sid() : first.sid();
-        return new ProcessRow(pid, ppid, pgrp, sid, ps == null ? null : ps.fname(), exe, argv, env,
+        // a core holds one process, so its parent is outside the image: 0, as the processes table defines
+        return new ProcessRow(pid, 0, pgrp, sid, ps == null ? null : ps.fname(), exe, argv, env,
                 ps == null ? null : ps.uid(), null, null, null, ps == null ? null : ps.gid(), null, null, null, null,
                 null, null, null, null, ps == null ? null : state(ps.stateLetter()), null, threads.size());
     }
@@ -182,14 +188,21 @@ final class CoreImporter {
     }
 
     /** One area per PT_LOAD (named from NT_FILE when a file is mapped there), plus NT_FILE ranges no segment covers. */
-    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, long sp) {
+    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, String exe, long sp) {
         long vdso = X86Notes.auxvValue(auxv, Elf.AT_SYSINFO_EHDR);
+        long exeEnd = 0;
+        for (MappedFile f : files) if (f.path().equals(exe) && Long.compareUnsigned(f.end(), exeEnd) > 0) exeEnd = f.end();
+        boolean heapSeen = false;
         List<MemoryAreaRow> rows = new ArrayList<>();
         for (Segment s : mem.sorted()) {
             MappedFile f = fileAt(files, s.vaddr());
             boolean stack = Long.compareUnsigned(sp, s.vaddr()) >= 0 && Long.compareUnsigned(sp - s.vaddr(), s.memsz()) < 0;
+            // the brk heap starts at most 1 GiB after the end of the executable (arch_randomize_brk, 64-bit)
+            boolean heap = f == null && !heapSeen && exeEnd != 0 && Long.compareUnsigned(s.vaddr(), exeEnd) >= 0
+                    && s.vaddr() - exeEnd <= BRK_RANDOM && s.prot() == 3;
+            heapSeen |= heap;
             String kind = f != null ? "file" : s.vaddr() == vdso && vdso != 0 ? "vdso" : s.vaddr() == VSYSCALL ? "vsyscall"
-                    : stack ? "stack" : "anon";
+                    : stack ? "stack" : heap ? "heap" : "anon";
             int flags = MAP_PRIVATE | (f == null ? MAP_ANONYMOUS : 0) | (stack ? MAP_GROWSDOWN : 0);
             long pgoff = f == null ? 0 : f.pageOffset() * Elf.PAGE + (s.vaddr() - f.start());
             rows.add(new MemoryAreaRow(pid, s.vaddr(), s.end(), s.prot(), flags, pgoff, f == null ? null : f.path(), kind,
