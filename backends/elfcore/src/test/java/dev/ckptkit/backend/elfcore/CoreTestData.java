@@ -54,7 +54,8 @@ final class CoreTestData {
     }
 
     /** The CRIU image directory of the same process, dumped a second later (counter 4). */
-    static Path criuDir(Path into) throws IOException {
+    static Path criuDir(Path tmp) throws IOException {
+        Path into = tmp.resolve("criu");
         try (InputStream in = new GZIPInputStream(Files.newInputStream(testdata("criu/memfile.tar.gz")));
              TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
