@@ -28,6 +28,8 @@ final class StructureDiff {
     private final CkptReader a;
     private final CkptReader b;
     private final List<Change> out = new ArrayList<>();
+    /** Pids only one image has: their threads and fds are implied by the process change, not listed. */
+    private final java.util.Set<Integer> onlyOneSide = new java.util.HashSet<>();
 
     StructureDiff(CkptReader a, CkptReader b) {
         this.a = a;
@@ -56,6 +58,8 @@ final class StructureDiff {
     private void processes() throws IOException {
         Map<Integer, ProcessRow> pa = byKey(a.table(Tables.PROCESSES), ProcessRow::pid);
         Map<Integer, ProcessRow> pb = byKey(b.table(Tables.PROCESSES), ProcessRow::pid);
+        for (int pid : pa.keySet()) if (!pb.containsKey(pid)) onlyOneSide.add(pid);
+        for (int pid : pb.keySet()) if (!pa.containsKey(pid)) onlyOneSide.add(pid);
         compare(Category.PROCESS, pa, pb, p -> "pid " + p.pid() + " (" + p.comm() + ")", (x, y) -> {
             Fields f = new Fields().cmp("ppid", x.ppid(), y.ppid()).cmp("pgid", x.pgid(), y.pgid()).cmp("sid", x.sid(), y.sid())
                     .cmp("comm", x.comm(), y.comm()).cmp("exe", x.exe(), y.exe()).cmp("cmdline", x.cmdline(), y.cmdline())
@@ -88,8 +92,8 @@ final class StructureDiff {
     }
 
     private void threads() throws IOException {
-        Map<String, ThreadRow> ta = byKey(a.table(Tables.THREADS), t -> t.pid() + "/" + t.tid());
-        Map<String, ThreadRow> tb = byKey(b.table(Tables.THREADS), t -> t.pid() + "/" + t.tid());
+        Map<String, ThreadRow> ta = byKey(bothSides(a.table(Tables.THREADS), ThreadRow::pid), t -> t.pid() + "/" + t.tid());
+        Map<String, ThreadRow> tb = byKey(bothSides(b.table(Tables.THREADS), ThreadRow::pid), t -> t.pid() + "/" + t.tid());
         compare(Category.THREAD, ta, tb, t -> "pid " + t.pid() + " tid " + t.tid(), (x, y) -> {
             Fields f = new Fields().cmp("name", x.name(), y.name()).cmp("arch", x.arch(), y.arch());
             List<Long> rx = x.gpRegs() == null ? List.of() : x.gpRegs(), ry = y.gpRegs() == null ? List.of() : y.gpRegs();
@@ -122,13 +126,14 @@ final class StructureDiff {
         }
     }
 
-    private static Map<String, OpenFd> openFds(CkptReader r) throws IOException {
+    private Map<String, OpenFd> openFds(CkptReader r) throws IOException {
         Map<Long, FileRow> files = new HashMap<>();
         for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
         Map<Long, SocketRow> sockets = new HashMap<>();
         for (SocketRow s : r.table(Tables.SOCKETS)) sockets.put(s.fileId(), s);
         Map<String, OpenFd> out = new TreeMap<>();
         for (FdRow fd : r.table(Tables.FDS)) {
+            if (onlyOneSide.contains(fd.pid())) continue;
             out.put(fd.pid() + "/" + fd.fd(), new OpenFd(fd, files.get(fd.fileId()), sockets.get(fd.fileId())));
         }
         return out;
@@ -174,6 +179,10 @@ final class StructureDiff {
             out.put(k, m);
         }
         return out;
+    }
+
+    private <V> List<V> bothSides(List<V> rows, java.util.function.ToIntFunction<V> pid) {
+        return rows.stream().filter(r -> !onlyOneSide.contains(pid.applyAsInt(r))).toList();
     }
 
     private static <K, V> Map<K, V> byKey(List<V> rows, Function<V, K> key) {
