@@ -44,7 +44,7 @@ public final class IndexFields {
             new FieldDoc(COMM, Kind.KEYWORD, "process", "command name", "comm:nginx"),
             new FieldDoc(EXE, Kind.KEYWORD, "process", "executable path", "exe:*bin/python3*"),
             new FieldDoc(CMDLINE, Kind.TEXT, "process", "argv joined by spaces, tokenized", "cmdline:\"--port 8080\""),
-            new FieldDoc(ARG, Kind.KEYWORD, "process", "each argv element, exact", "arg:--debug"),
+            new FieldDoc(ARG, Kind.KEYWORD, "process", "each argv element, exact", "arg:\"--debug\""),
             new FieldDoc(ENV, Kind.KEYWORD, "process", "each environment entry KEY=VALUE", "env:PATH*"),
             new FieldDoc(ENV_KEY, Kind.KEYWORD, "process", "each environment variable name", "env_key:AWS_SECRET_ACCESS_KEY"),
             new FieldDoc(ENV_VALUE, Kind.KEYWORD, "process", "each environment variable value", "env_value:prod"),
