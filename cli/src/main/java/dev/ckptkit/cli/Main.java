@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ConvertCommand.class,
                 BackendsCommand.class,
+                HostProfileCommand.class,
+                ValidateCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
