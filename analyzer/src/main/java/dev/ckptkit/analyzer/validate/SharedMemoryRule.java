@@ -10,12 +10,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Memory or files shared with processes outside the image: MAP_SHARED file mappings (their content lives in the file,
+ * Memory or files shared with processes outside the image: writable MAP_SHARED file mappings (their content lives in the file,
  * not in the image, and outside writers keep changing it), System V shared memory (needs its IPC namespace), and
  * regular files open for writing.
  */
 public final class SharedMemoryRule implements Rule {
     private static final int MAP_SHARED = 1;
+    private static final int PROT_WRITE = 2;
     private static final int O_ACCMODE = 3;
 
     @Override public String group() { return "leak"; }
@@ -25,7 +26,8 @@ public final class SharedMemoryRule implements Rule {
         List<Finding> out = new ArrayList<>();
         Map<String, Set<Integer>> sharedBy = new HashMap<>();
         for (MemoryAreaRow a : ctx.image().areas()) {
-            if ((a.flags() & MAP_SHARED) == 0 || a.path() == null) continue;
+            // read-only shared mappings (locale archives, gconv caches) cannot carry state between processes
+            if ((a.flags() & MAP_SHARED) == 0 || (a.prot() & PROT_WRITE) == 0 || a.path() == null) continue;
             sharedBy.computeIfAbsent(a.path(), k -> new HashSet<>()).add(a.pid());
         }
         for (var e : sharedBy.entrySet()) {
