@@ -1,8 +1,11 @@
 package dev.ckptkit.backend.criu;
 
 import dev.ckptkit.backend.Backend;
+import dev.ckptkit.backend.CaptureOptions;
 import dev.ckptkit.backend.ExportOptions;
 import dev.ckptkit.backend.ImportContext;
+import dev.ckptkit.backend.RestoreOptions;
+import dev.ckptkit.backend.RestoreResult;
 import dev.ckptkit.io.CkptReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,5 +54,21 @@ public final class CriuBackend implements Backend {
     @Override
     public void exportImage(CkptReader image, Path output, ExportOptions options) throws IOException {
         CriuExporter.export(image, output);
+    }
+
+    @Override
+    public boolean canCapture() { return true; }
+
+    @Override
+    public void capture(int pid, CaptureOptions options, ImportContext ctx) throws IOException {
+        CriuCapture.capture(this, pid, options, ctx);
+    }
+
+    @Override
+    public boolean canRestore() { return true; }
+
+    @Override
+    public RestoreResult restore(CkptReader image, RestoreOptions options) throws IOException {
+        return CriuRestore.restore(image, options);
     }
 }

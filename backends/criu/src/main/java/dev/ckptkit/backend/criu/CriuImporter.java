@@ -9,7 +9,11 @@ import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.Tables;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.ckptkit.io.CorruptImageException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,6 +38,7 @@ final class CriuImporter {
     /** Files larger than this are carried as (chunked, streamed) attachments instead of native records. */
     static final long NATIVE_LIMIT = 32L << 20;
     private static final int PAGE = Pagemap.PAGE;
+    private static final int CHUNK = 1 << 20;
 
     private CriuImporter() {}
 
@@ -79,30 +84,51 @@ final class CriuImporter {
         }
     }
 
-    /** Pages of each page-store file, in pagemap order: data for present pages, absent entries for the others. */
+    /**
+     * Pages of each page-store file, in pagemap order: data for present pages, absent entries for the others.
+     * The data is read in 1 MiB chunks rather than through the mapping: one copy from the page cache instead of
+     * a page fault per 4 KiB page, which matters at gigabytes.
+     */
     private static void writePages(CriuImageSet set, PageSink sink, Progress progress) throws IOException {
         long total = 0;
         for (Pagemap pm : set.pageStoreFiles().values()) total += pm.pageCount();
         long done = 0;
+        byte[] chunk = new byte[CHUNK];
         for (Map.Entry<String, Pagemap> e : set.pageStoreFiles().entrySet()) {
             Pagemap pm = e.getValue();
-            MemorySegment data = set.segment(e.getKey());
             int pid = (int) pm.owner();
-            long off = 0;
-            for (Pagemap.Run r : pm.runs()) {
-                for (long i = 0; i < r.nrPages(); i++) {
-                    long vaddr = r.vaddr() + i * PAGE;
-                    if (r.present()) {
-                        sink.add(pid, vaddr, data.asSlice(off, PAGE));
-                        off += PAGE;
-                    } else {
-                        sink.addAbsent(pid, vaddr, PageSink.ABSENT | ((r.flags() & Pagemap.PE_LAZY) != 0 ? PageSink.LAZY : 0));
+            try (FileChannel ch = FileChannel.open(set.dir().resolve(e.getKey()), StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.wrap(chunk);
+                buf.limit(0);
+                for (Pagemap.Run r : pm.runs()) {
+                    for (long i = 0; i < r.nrPages(); i++) {
+                        long vaddr = r.vaddr() + i * PAGE;
+                        if (r.present()) {
+                            if (!buf.hasRemaining()) fill(ch, buf, set.resource(e.getKey()));
+                            sink.add(pid, vaddr, chunk, buf.position());
+                            buf.position(buf.position() + PAGE);
+                        } else {
+                            sink.addAbsent(pid, vaddr, PageSink.ABSENT | ((r.flags() & Pagemap.PE_LAZY) != 0 ? PageSink.LAZY : 0));
+                        }
+                        if ((++done & 0xFFF) == 0) progress.update("pages", done, total);
                     }
-                    if ((++done & 0xFFF) == 0) progress.update("pages", done, total);
                 }
             }
         }
         progress.update("pages", done, total);
+    }
+
+    /** Refills {@code buf} with whole pages from the channel's current position. */
+    private static void fill(FileChannel ch, ByteBuffer buf, String resource) throws IOException {
+        buf.clear();
+        while (buf.hasRemaining()) {
+            if (ch.read(buf) < 0) break;
+        }
+        buf.flip();
+        if (buf.remaining() < PAGE || buf.remaining() % PAGE != 0) {
+            // the sizes were checked against the pagemap when the set was opened: the file changed under us
+            throw new CorruptImageException(resource, ch.position(), "pages file ended early (changed while reading?)");
+        }
     }
 
     /** SHA-256 over the names and bytes of every file but the page-store files (their pagemaps pin them down). */
