@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Proof against reality: real workloads are dumped with the real CRIU on this machine, then for each go and no-go
  * situation built here (a file resized, moved, a pid or port occupied, a mount removed) {@code ckpt validate --here}
- * is compared with a real {@code criu restore -D DIR -d}. Restored processes are always killed. Needs root, CRIU and
+ * of the imported CKPT file is compared with a real {@code criu restore -D DIR -d} of the CRIU dir exported back from
+ * that CKPT file ({@code ckpt convert --to criu}). Restored processes are always killed. Needs root, CRIU and
  * gcc; skipped otherwise. Prints the agreement table (README) and asserts zero false go and full agreement.
  */
 class ValidateAgainstCriuTest {
@@ -119,6 +120,9 @@ class ValidateAgainstCriuTest {
         occupyPid(img, img.pids.get(0));
         Path exe = work.resolve("bin/tcplisten"), moved = work.resolve("tcplisten.moved");
         check(img, "executable moved away", () -> Files.move(exe, moved), () -> Files.move(moved, exe));
+        byte[] orig = Files.readAllBytes(exe);
+        check(img, "executable rebuilt: same size, other build-id", () -> Files.write(exe, otherBuildId(orig)),
+                () -> Files.write(exe, orig));
         check(img, "go again after undoing everything", () -> {}, () -> {});
     }
 
@@ -146,8 +150,7 @@ class ValidateAgainstCriuTest {
             assumeTrue(Files.exists(tgz));
             Path dir = Files.createDirectories(work.resolve("shared"));
             assertEquals(0, run(60, "tar", "xzf", tgz.toString(), "-C", dir.toString()).rc);
-            Image img = new Image(name + " (shared)", dir.resolve(name), pidsOf(dir.resolve(name)), work.resolve(name + "-shared"));
-            Files.createDirectories(img.cwd);
+            Image img = imported(name + " (shared)", dir.resolve(name), null);
             check(img, "restore of another host's image", () -> {}, () -> {});
         }
     }
@@ -156,7 +159,34 @@ class ValidateAgainstCriuTest {
 
     interface Step { void run() throws Exception; }
 
-    record Image(String name, Path dir, List<Integer> pids, Path cwd) {}
+    /** A dump: the CKPT file validate reads, and the CRIU dir exported back from it that criu restores. */
+    record Image(String name, Path ckpt, Path dir, List<Integer> pids, Path cwd) {}
+
+    /** Imports a CRIU dir into CKPT and exports it back with 'ckpt convert --to criu' (what restore will read). */
+    private static Image imported(String name, Path criuDir, Path cwd) throws IOException {
+        String file = name.replaceAll("[^a-z]+", "-");
+        Path ckpt = work.resolve(file + ".ckpt"), back = work.resolve("export/" + file);
+        CliRunner c = CliRunner.run("convert", criuDir.toString(), "-o", ckpt.toString());
+        assertEquals(0, c.exit(), c.err());
+        Files.createDirectories(back.getParent());
+        CliRunner e = CliRunner.run("convert", ckpt.toString(), "--to", "criu", "-o", back.toString());
+        assertEquals(0, e.exit(), e.err());
+        return new Image(name, ckpt, back, pidsOf(criuDir), cwd);
+    }
+
+    /** The same ELF bytes with one byte of the GNU build-id note flipped: same size, different build. */
+    static byte[] otherBuildId(byte[] elf) {
+        byte[] b = elf.clone();
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 12; i + 4 <= b.length; i++) {
+            if (b[i] == 'G' && b[i + 1] == 'N' && b[i + 2] == 'U' && b[i + 3] == 0
+                    && bb.getInt(i - 12) == 4 && bb.getInt(i - 4) == 3 && bb.getInt(i - 8) > 0) {
+                b[i + 4] ^= (byte) 0xff;
+                return b;
+            }
+        }
+        throw new AssertionError("no GNU build-id note");
+    }
 
     private static String bin(String p) { return work.resolve("bin/" + p).toString(); }
 
@@ -171,7 +201,7 @@ class ValidateAgainstCriuTest {
             run(10, "kill", "-9", String.valueOf(pid));
             throw new AssertionError("criu dump failed: " + Files.readString(work.resolve(name + ".dump.log")).lines().filter(l -> l.contains("Error")).toList());
         }
-        Image img = new Image(name, dir, pidsOf(dir), cwd);
+        Image img = imported(name, dir, cwd);
         waitGone(img.pids);
         return img;
     }
@@ -190,7 +220,7 @@ class ValidateAgainstCriuTest {
         make.run();
         Row row;
         try {
-            CliRunner v = CliRunner.run("validate", img.dir.toString(), "--here", "--json");
+            CliRunner v = CliRunner.run("validate", img.ckpt.toString(), "--here", "--json");
             JsonNode rep = JSON.readTree(v.out());
             Set<String> codes = new TreeSet<>();
             for (JsonNode f : rep.get("findings")) if (!f.get("severity").asText().equals("INFO")) codes.add(f.get("code").asText());
@@ -256,7 +286,7 @@ class ValidateAgainstCriuTest {
 
     /** Profiles that describe another target: validate answers, no restore to compare with on this machine. */
     private static void profileOnly(Image img) throws Exception {
-        CliRunner p = CliRunner.run("host-profile", "--for", img.dir.toString());
+        CliRunner p = CliRunner.run("host-profile", "--for", img.ckpt.toString());
         assertEquals(0, p.exit(), p.err());
         HostProfiles io = new HostProfiles();
         Path here = work.resolve("here.json");
@@ -268,14 +298,14 @@ class ValidateAgainstCriuTest {
                 h.memAvailable(), h.mounts(), h.cgroupVersion(), h.capEff(), h.lsm(), h.users(), h.groups(), h.listeningPorts(), h.files());
         Path t = work.resolve("no-avx512.json");
         io.write(noAvx512, t);
-        CliRunner v = CliRunner.run("validate", img.dir.toString(), "--target", t.toString(), "--json");
+        CliRunner v = CliRunner.run("validate", img.ckpt.toString(), "--target", t.toString(), "--json");
         JsonNode rep = JSON.readTree(v.out());
         Set<String> codes = new TreeSet<>();
         for (JsonNode f : rep.get("findings")) if (f.get("severity").asText().equals("ERROR")) codes.add(f.get("code").asText());
         ROWS.add(new Row(img.name, "target profile without AVX-512 (profile only, no restore here)", rep.get("verdict").asText(), codes, false, "n/a"));
         assertEquals(1, v.exit(), v.out());
         assertTrue(codes.contains("HOST_XSAVE_MISSING"), codes.toString());
-        CliRunner same = CliRunner.run("validate", img.dir.toString(), "--target", here.toString(), "--json");
+        CliRunner same = CliRunner.run("validate", img.ckpt.toString(), "--target", here.toString(), "--json");
         assertEquals(0, same.exit(), same.out());
     }
 

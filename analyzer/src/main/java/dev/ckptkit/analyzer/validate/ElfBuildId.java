@@ -23,7 +23,7 @@ public final class ElfBuildId {
     public static String of(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer eh = read(ch, 0, 64);
-            if (eh == null || eh.getInt(0) != 0x464c457f) return null;
+            if (eh == null || eh.get(0) != 0x7f || eh.get(1) != 'E' || eh.get(2) != 'L' || eh.get(3) != 'F') return null;
             boolean is64 = eh.get(4) == 2;
             eh.order(eh.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
             long phoff = is64 ? eh.getLong(32) : Integer.toUnsignedLong(eh.getInt(28));

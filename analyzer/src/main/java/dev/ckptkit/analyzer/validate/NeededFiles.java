@@ -16,32 +16,32 @@ import java.util.Map;
 public final class NeededFiles {
     private NeededFiles() {}
 
-    /** A needed path; {@code size} is what the image recorded (null when unknown), {@code usedBy} for the message. */
-    public record Need(String path, String type, Long size, String usedBy) {}
+    /** A needed path; {@code size} and {@code buildId} as the image recorded them (null when unknown). */
+    public record Need(String path, String type, Long size, String buildId, String usedBy) {}
 
     public static List<Need> of(ImageFacts img) {
         Map<String, Need> needs = new LinkedHashMap<>();
         for (FileRow f : img.files()) {
             if (f.deleted() || !hostPath(f.path())) continue;
             if (!f.type().equals("reg") && !f.type().equals("dir")) continue;
-            merge(needs, new Need(f.path(), f.type(), f.type().equals("reg") ? f.size() : null, img.holders(f.id())));
+            merge(needs, new Need(f.path(), f.type(), f.type().equals("reg") ? f.size() : null, f.buildId(), img.holders(f.id())));
         }
         for (MemoryAreaRow a : img.areas()) {
             if (a.path() != null && hostPath(a.path()) && !a.path().endsWith(" (deleted)")) {
-                merge(needs, new Need(a.path(), "reg", null, "mapped by pid " + a.pid()));
+                merge(needs, new Need(a.path(), "reg", null, null, "mapped by pid " + a.pid()));
             }
         }
         for (ProcessRow p : img.processes()) {
-            if (hostPath(p.exe())) merge(needs, new Need(p.exe(), "reg", null, "executable of pid " + p.pid()));
-            if (hostPath(p.cwd())) merge(needs, new Need(p.cwd(), "dir", null, "cwd of pid " + p.pid()));
+            if (hostPath(p.exe())) merge(needs, new Need(p.exe(), "reg", null, null, "executable of pid " + p.pid()));
+            if (hostPath(p.cwd())) merge(needs, new Need(p.cwd(), "dir", null, null, "cwd of pid " + p.pid()));
         }
         return List.copyOf(needs.values());
     }
 
-    /** Keeps the first user named and the first size known. */
+    /** Keeps the first size and build-id known, and the first user named by fd, mapping or role. */
     private static void merge(Map<String, Need> needs, Need n) {
         needs.merge(n.path(), n, (a, b) -> new Need(a.path(), a.type(), a.size() != null ? a.size() : b.size(),
-                a.usedBy().startsWith("file id") ? b.usedBy() : a.usedBy()));
+                a.buildId() != null ? a.buildId() : b.buildId(), a.usedBy().startsWith("file id") ? b.usedBy() : a.usedBy()));
     }
 
     static boolean hostPath(String p) {

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Files the image needs must be on the target as they were: present, same type, same size (what CRIU checks on
- * restore: "File ... has bad size"). A directory that is gone usually means a missing mount.
+ * Files the image needs must be on the target as they were: present, same type, same size and, for ELF files whose
+ * build-id the image recorded, the same build-id (what CRIU checks on restore: "File ... has bad size", "has bad
+ * build-ID"). A directory that is gone usually means a missing mount.
  */
 public final class NeededFilesRule implements Rule {
     @Override public String group() { return "host"; }
@@ -45,6 +46,14 @@ public final class NeededFilesRule implements Rule {
                 out.add(finding("HOST_FILE_SIZE", Severity.ERROR, obj, n.path() + " (" + n.usedBy() + ") is " + h.size()
                         + " bytes on the target, " + n.size() + " in the image: it was changed or replaced",
                         "restore the version of " + n.path() + " the image was taken with (package version, build)"));
+            } else if (n.buildId() != null && h.buildId() != null && !h.buildId().startsWith(n.buildId())) {
+                out.add(finding("HOST_FILE_BUILD_ID", Severity.ERROR, obj, n.path() + " (" + n.usedBy() + ") has build-id "
+                        + h.buildId() + " on the target, " + n.buildId() + " in the image: another build of the same size",
+                        "install the exact build of " + n.path() + " the image was taken with"));
+            } else if (n.buildId() != null && h.buildId() == null) {
+                out.add(finding("HOST_FILE_BUILD_ID_UNKNOWN", Severity.WARNING, obj, "the image recorded build-id " + n.buildId()
+                        + " for " + n.path() + " but the target's copy has none (or the profile did not read it)",
+                        "check that " + n.path() + " is the same build; restore may refuse it"));
             }
         }
         return out;
