@@ -46,25 +46,17 @@ class ValidateAgainstCriuTest {
         }
     }
 
+    private static Workloads workloads;
+
     @BeforeAll
     static void setUp() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for criu");
-        String env = System.getenv("CKPT_CRIU");
-        criu = env != null ? Path.of(env) : CliRunner.root().resolve(".tools/criu/bin/criu");
-        assumeTrue(Files.isExecutable(criu), "no criu at " + criu);
-        assumeTrue(run(10, "gcc", "--version").rc == 0, "needs gcc to build the workloads");
-        Path src = CliRunner.root().resolve("../shared/testdata/workloads");
-        assumeTrue(Files.isDirectory(src), "no " + src);
+        String why = Workloads.whyNot();
+        assumeTrue(why == null, why);
+        criu = dev.ckptkit.backend.criu.Criu.find();
         work = Files.createTempDirectory("ckpt-validate-");
-        Files.createDirectories(work.resolve("bin"));
-        for (String p : List.of("memfile", "pipepair", "tcplisten")) {
-            Sh r = run(60, "gcc", "-O1", "-g", "-o", work.resolve("bin/" + p).toString(), src.resolve(p + ".c").toString());
-            assertEquals(0, r.rc, r.out);
-        }
-        for (String s : List.of("tree.sh", "launch.sh")) {
-            Files.copy(src.resolve(s), work.resolve("bin/" + s));
-            work.resolve("bin/" + s).toFile().setExecutable(true);
-        }
+        workloads = new Workloads(work);
+        for (String p : List.of("memfile", "pipepair", "tcplisten")) workloads.compile(p);
+        workloads.script("tree.sh");
     }
 
     @AfterAll
@@ -86,7 +78,7 @@ class ValidateAgainstCriuTest {
         assertEquals(0, run(10, "mount", "-t", "tmpfs", "ckptval", mnt.toString()).rc);
         Path data = mnt.resolve("data.txt");
         Files.writeString(data, "CKPT regular data file, opened O_RDONLY by memfile\n");
-        Image img = dump("memfile", mnt, "CKPT_TEST=1 " + bin("launch.sh") + " " + bin("memfile") + " 1 " + mnt);
+        Image img = dump("memfile", mnt, bin("memfile"), "1", mnt.toString());
 
         check(img, "go: nothing changed", () -> {}, () -> {});
         check(img, "data.txt one byte longer", () -> Files.writeString(data, "x", java.nio.file.StandardOpenOption.APPEND),
@@ -110,7 +102,7 @@ class ValidateAgainstCriuTest {
     @Test
     void tcp() throws Exception {
         Path dir = Files.createDirectories(work.resolve("tcp"));
-        Image img = dump("tcp", dir, bin("launch.sh") + " " + bin("tcplisten") + " 47001");
+        Image img = dump("tcp", dir, bin("tcplisten"), "47001");
         check(img, "go: nothing changed", () -> {}, () -> {});
         ServerSocket[] holder = new ServerSocket[1];
         check(img, "port 47001 taken", () -> {
@@ -129,7 +121,7 @@ class ValidateAgainstCriuTest {
     @Test
     void tree() throws Exception {
         Path dir = Files.createDirectories(work.resolve("tree"));
-        Image img = dump("tree", dir, bin("launch.sh") + " " + bin("tree.sh"));
+        Image img = dump("tree", dir, bin("tree.sh"));
         assertEquals(3, img.pids.size(), "bash + writer + reader");
         check(img, "go: nothing changed", () -> {}, () -> {});
         Path script = work.resolve("bin/tree.sh");
@@ -189,9 +181,8 @@ class ValidateAgainstCriuTest {
     private static String bin(String p) { return work.resolve("bin/" + p).toString(); }
 
     /** Starts the workload detached from the JVM (CRIU must not trace a JVM child), waits, dumps it. */
-    private static Image dump(String name, Path cwd, String cmd) throws Exception {
-        Sh started = run(10, "bash", "-c", "cd " + cwd + " && { " + cmd + " & } ; echo $!");
-        int pid = Integer.parseInt(started.out.trim().lines().reduce((a, b) -> b).orElseThrow());
+    private static Image dump(String name, Path cwd, String... cmd) throws Exception {
+        int pid = workloads.launch(cwd, cmd);
         Thread.sleep(1500);
         Path dir = Files.createDirectories(work.resolve("img/" + name));
         Sh d = run(120, criu.toString(), "dump", "-t", String.valueOf(pid), "-D", dir.toString(), "-o", work.resolve(name + ".dump.log").toString());
@@ -331,10 +322,7 @@ class ValidateAgainstCriuTest {
 
     /** Waits until the pids are reaped (pid 1 here reaps with some delay; a zombie still holds its pid). */
     private static void waitGone(List<Integer> pids) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        for (int pid : pids) {
-            while (Files.exists(Path.of("/proc/" + pid)) && System.nanoTime() < deadline) Thread.sleep(100);
-        }
+        for (int pid : pids) Workloads.awaitGone(pid);
     }
 
     record Sh(int rc, String out) {}
