@@ -149,6 +149,17 @@ class ValidateCommandTest {
         assertEquals(21, rep.get("rules").size());
     }
 
+    /** A Podman archive restores into its own namespaces from a root file system the container engine provides. */
+    @Test
+    void containerArchiveIsUndecidedWithTheEngineSideNamed() throws Exception {
+        CliRunner r = CliRunner.run("validate", CliRunner.root().resolve("testdata/podman/podman-sh.tar.gz").toString(), "--here", "--json");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        Set<String> codes = new TreeSet<>();
+        for (JsonNode f : JSON.readTree(r.out()).get("findings")) codes.add(f.get("code").asText());
+        assertTrue(codes.containsAll(Set.of("HOST_FILES_IN_CONTAINER", "HOST_MOUNT_EXTERNAL", "LEAK_PIPE_PEER")), codes.toString());
+        assertFalse(codes.contains("HOST_PID_TAKEN") || codes.contains("HOST_FILE_MISSING"), "pid 1 and container paths are not host facts: " + codes);
+    }
+
     @Test
     void badTargetsAreOneLineErrors() throws Exception {
         CliRunner r = CliRunner.run("validate", image("tcp").toString(), "--target", dir.resolve("nope.json").toString());
