@@ -161,6 +161,24 @@ class ValidateCommandTest {
     }
 
     @Test
+    void damagedTableIsNoGoNotTrouble() throws Exception {
+        Path copy = dir.resolve("damaged.ckpt");
+        Files.copy(image("tcp"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long at;
+        try (CkptReader r = CkptReader.open(copy)) {
+            at = r.sections().stream().filter(s -> s instanceof dev.ckptkit.io.Section.Table t && t.table().equals("processes"))
+                    .findFirst().orElseThrow().info().payloadOffset() + 40;
+        }
+        byte[] b = Files.readAllBytes(copy);
+        b[(int) at] ^= 0x5a;
+        Files.write(copy, b);
+        CliRunner r = CliRunner.run("validate", copy.toString(), "--json");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        Set<String> codes = errors(r);
+        assertTrue(codes.contains("INTEGRITY_UNREADABLE") && codes.contains("INTEGRITY_CHECKSUM"), codes.toString());
+    }
+
+    @Test
     void badTargetsAreOneLineErrors() throws Exception {
         CliRunner r = CliRunner.run("validate", image("tcp").toString(), "--target", dir.resolve("nope.json").toString());
         assertEquals(2, r.exit());
