@@ -120,7 +120,7 @@ class InspectorTest {
     @Test
     void mountsFormATree() throws Exception {
         List<MountInfo> ms = in.mounts(in.pids());
-        assertEquals(List.of(1, 2, 3), ms.stream().map(m -> m.mount().mountId()).toList());
+        assertEquals(List.of(1, 3, 2), ms.stream().map(m -> m.mount().mountId()).toList());  // siblings by mount point: /data, /proc
         assertEquals(List.of(0, 1, 1), ms.stream().map(MountInfo::depth).toList());
     }
 
