@@ -104,4 +104,25 @@ class DiffSearchRealImagesTest {
         assertEquals(2, r.exit());
         assertFalse(r.err().isEmpty());
     }
+
+    @Test
+    void samePageFindsEveryImageHoldingThePage() throws Exception {
+        Path a = dir.resolve("synth-a.ckpt"), b = dir.resolve("synth-b.ckpt"), idx = dir.resolve("idx-pages");
+        var facts = dev.ckptkit.analyzer.inspect.SyntheticImage.write(a, 1 << 20, 0);
+        Files.copy(a, b);
+        assertEquals(0, CliRunner.run("index", "-i", idx.toString(), a.toString(), b.toString()).exit());
+        String reader = Integer.toString(dev.ckptkit.analyzer.inspect.SyntheticImage.READER);
+        CliRunner r = CliRunner.run("search", "-i", idx.toString(), "--json", "--same-page", a.toString(), reader,
+                "0x" + Long.toHexString(facts.sharedPage() + 10));
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(4, j.get("totalHits").asInt(), "worker and reader of both images: " + r.out());
+        assertTrue(j.get("query").asText().startsWith("page:"), r.out());
+        r = CliRunner.run("search", "-i", idx.toString(), "--same-page", a.toString(), reader,
+                "0x" + Long.toHexString(facts.sharedPage()), "comm:worker");
+        assertEquals(2, r.out().lines().filter(l -> l.contains("(worker)")).count(), r.out());
+        r = CliRunner.run("search", "-i", idx.toString(), "--same-page", a.toString(), reader, "0x10");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no dumped page"), r.err());
+    }
 }

@@ -104,7 +104,7 @@ final class StructureDiff {
             }
             if (!Arrays.equals(x.fpRegs(), y.fpRegs())) {
                 f.add("fp_state", x.fpRegs() == null ? null : x.fpRegs().length + " bytes",
-                        y.fpRegs() == null ? null : y.fpRegs().length + " bytes, " + differing(x.fpRegs(), y.fpRegs()) + " differ");
+                        y.fpRegs() == null ? null : y.fpRegs().length + " bytes (" + differing(x.fpRegs(), y.fpRegs()) + " differ)");
             }
             return f.hex("sig_blocked", x.sigBlocked(), y.sigBlocked()).hex("sig_pending", x.sigPending(), y.sigPending())
                     .cmp("syscall", x.syscall(), y.syscall());
