@@ -36,6 +36,8 @@ import picocli.CommandLine.Command;
                 DiffCommand.class,
                 IndexCommand.class,
                 SearchCommand.class,
+                HostProfileCommand.class,
+                ValidateCommand.class,
                 dev.ckptkit.cli.bench.BenchCommand.class,
                 CaptureCommand.class,
                 RestoreCommand.class,

@@ -100,7 +100,7 @@ class ImageDiffTest {
         FileRow f0 = m.files().getFirst();
         List<FileRow> files = new ArrayList<>(m.files());
         files.set(0, new FileRow(f0.id(), f0.type(), f0.path(), f0.flags(), f0.pos() + 10, f0.size(), f0.mode(), f0.inode(), f0.dev(),
-                f0.deleted(), f0.attachment()));
+                f0.deleted(), f0.attachment(), f0.buildId()));
         RandomImages.Model b = new RandomImages.Model(procs, threads, areas, files, m.fds(), pages, m.natives(), m.attachments(), m.manifest());
 
         DiffReport r = diff(m, b, DiffOptions.defaults().withBytes(true));
