@@ -82,7 +82,7 @@ public final class IndexBench {
                 List<FileRow> out = new ArrayList<>();
                 for (FileRow f : (List<FileRow>) rows) {
                     String path = f.path() != null && f.type().equals("reg") ? f.path() + "." + (i % 30) : f.path();
-                    out.add(new FileRow(f.id(), f.type(), path, f.flags(), f.pos(), f.size(), f.mode(), f.inode(), f.dev(), f.deleted(), f.attachment()));
+                    out.add(new FileRow(f.id(), f.type(), path, f.flags(), f.pos(), f.size(), f.mode(), f.inode(), f.dev(), f.deleted(), f.attachment(), f.buildId()));
                 }
                 return (List<T>) out;
             }

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The field table in analyzer/DIFF-SEARCH.md (for the README) is the one IndexFields documents. */
+/** The field table in docs/diff-search.md (for the README) is the one IndexFields documents. */
 class FieldDocsTest {
     @Test
     void markdownTableMatchesTheCode() throws Exception {
-        Path md = Path.of(System.getProperty("ckpt.root", ".."), "analyzer", "DIFF-SEARCH.md");
+        Path md = Path.of(System.getProperty("ckpt.root", ".."), "docs", "diff-search.md");
         String text = Files.readString(md);
         assertTrue(text.contains(IndexFields.markdownTable()), "update " + md + " with:\n" + IndexFields.markdownTable());
     }
