@@ -101,8 +101,12 @@ final class CoreImporter {
             w.table(Tables.THREADS, threadRows);
             w.table(Tables.MEMORY_AREAS, areas);
             if (auxvBytes != null) w.nativeRecord(NATIVE_AUXV + pid, auxvBytes.toArray(ValueLayout.JAVA_BYTE));
+            // one per core: the signal that made it (the kernel writes it after the first thread's NT_PRSTATUS)
             for (ThreadNotes t : threads) {
-                if (t.siginfo != null) w.nativeRecord(NATIVE_SIGINFO + t.status.pid(), t.siginfo.toArray(ValueLayout.JAVA_BYTE));
+                if (t.siginfo != null) {
+                    w.nativeRecord(NATIVE_SIGINFO + pid, t.siginfo.toArray(ValueLayout.JAVA_BYTE));
+                    break;
+                }
             }
             long total = 0, done = 0;
             for (Segment s : mem.sorted()) total += s.filesz();
