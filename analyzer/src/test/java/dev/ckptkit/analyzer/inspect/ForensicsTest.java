@@ -252,6 +252,25 @@ class ForensicsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void textLinesRenderedFromBytesEqualTheHitsLines(long seed) throws Exception {
+        for (CkptReader r : new CkptReader[] {synthetic, CkptReader.open(boundaryImage(seed + 10))}) {
+            Set<Integer> pids = new Inspector(r).pids();
+            StringBuilder expected = new StringBuilder();
+            strings(r, 4, EnumSet.allOf(Strings.Encoding.class), 2, pids).forEach(h -> expected.append(h.line()));
+            StringBuilder got = new StringBuilder();
+            long[] n = {0};
+            new Strings(r, 4, EnumSet.allOf(Strings.Encoding.class), 2).runLines(pids, l -> {
+                got.append(l.text());
+                n[0] += l.count();
+            });
+            assertEquals(expected.toString(), got.toString());
+            assertEquals(expected.toString().lines().count(), n[0]);
+            if (r != synthetic) r.close();
+        }
+    }
+
     @Test
     void literalSearchAgreesWithIndexOf() {
         Random r = new Random(5);

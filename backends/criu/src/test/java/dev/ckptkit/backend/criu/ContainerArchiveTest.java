@@ -64,6 +64,21 @@ class ContainerArchiveTest {
             Map<String, byte[]> after = TestImages.files(out);
             assertEquals(before.keySet(), after.keySet());
             for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+
+            // back to an archive: same files inside, same image when imported again
+            Path again = tmp.resolve("again" + (name.endsWith(".zst") ? ".tar.zst" : ".tar.gz"));
+            b.exportImage(r, again, ExportOptions.none());
+            Path unpackedAgain = tmp.resolve("unpacked-again");
+            untar(again, unpackedAgain);
+            Map<String, byte[]> orig = TestImages.files(unpacked), back = TestImages.files(unpackedAgain);
+            assertEquals(orig.keySet(), back.keySet());
+            for (String f : orig.keySet()) assertArrayEquals(orig.get(f), back.get(f), f);
+            Path ckpt2 = tmp.resolve("again.ckpt");
+            b.importImage(again, TestImages.context(ckpt2));
+            try (CkptReader r2 = CkptReader.open(ckpt2)) {
+                assertEquals(r.header().uuid(), r2.header().uuid(), "same identity: same UUID");
+                assertEquals(r.table(Tables.PROCESSES), r2.table(Tables.PROCESSES));
+            }
         }
     }
 
