@@ -4,6 +4,7 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.CorruptImageException;
 import dev.ckptkit.io.manifest.Manifest;
+import dev.ckptkit.io.table.FileRow;
 import dev.ckptkit.io.table.MemoryAreaRow;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.ThreadRow;
@@ -14,7 +15,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads an x86-64 core (gcore output or a kernel core dump) into one CKPT image: a process row from NT_PRPSINFO and
@@ -33,6 +36,7 @@ final class CoreImporter {
     static final String NATIVE_SIGINFO = "elfcore/siginfo-";
     private static final long VSYSCALL = 0xffffffffff600000L;
     private static final long BRK_RANDOM = 1L << 30;
+    private static final String DELETED = " (deleted)";
     private static final int MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100;
 
     private CoreImporter() {}
@@ -100,6 +104,7 @@ final class CoreImporter {
             w.table(Tables.PROCESSES, List.of(proc));
             w.table(Tables.THREADS, threadRows);
             w.table(Tables.MEMORY_AREAS, areas);
+            w.table(Tables.FILES, files(mem, files));
             if (auxvBytes != null) w.nativeRecord(NATIVE_AUXV + pid, auxvBytes.toArray(ValueLayout.JAVA_BYTE));
             // one per core: the signal that made it (the kernel writes it after the first thread's NT_PRSTATUS)
             for (ThreadNotes t : threads) {
@@ -148,6 +153,26 @@ final class CoreImporter {
         long origRax = t.status.regs().get(Elf.REG_ORIG_RAX);
         return new ThreadRow(pid, t.status.pid(), comm, "x86_64", t.status.regs(), fp, format, xstateBv,
                 t.status.sigHeld(), t.status.sigPending(), origRax >= 0 ? origRax : null);
+    }
+
+    /**
+     * One row per file NT_FILE names (a core records mapped files, not descriptors), with the build-id when the
+     * file's header page is in the core. The kernel marks unlinked files with a " (deleted)" suffix.
+     */
+    private static List<FileRow> files(CoreMemory mem, List<MappedFile> mapped) throws CorruptImageException {
+        Map<String, String> buildIds = new LinkedHashMap<>();
+        for (MappedFile f : mapped) {
+            String id = f.pageOffset() == 0 ? BuildIds.of(mem, f.start()) : null;
+            if (!buildIds.containsKey(f.path()) || buildIds.get(f.path()) == null) buildIds.put(f.path(), id);
+        }
+        List<FileRow> rows = new ArrayList<>();
+        long id = 1;
+        for (Map.Entry<String, String> e : buildIds.entrySet()) {
+            boolean deleted = e.getKey().endsWith(DELETED);
+            String path = deleted ? e.getKey().substring(0, e.getKey().length() - DELETED.length()) : e.getKey();
+            rows.add(new FileRow(id++, "reg", path, 0, null, null, null, null, null, deleted, null, e.getValue()));
+        }
+        return rows;
     }
 
     /** The executable: the file mapped at AT_PHDR, else AT_EXECFN, else the first mapped file. */

@@ -54,6 +54,8 @@ final class CoreTestData {
     static Path kernelBinary(Path into) throws IOException {
         Path p = gunzip("elfcore/threads.bin.gz", into, "threads");
         p.toFile().setExecutable(true);
+        // older than any core, so gdb does not warn that the executable is newer than the core
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(0));
         return p;
     }
 
@@ -61,6 +63,8 @@ final class CoreTestData {
     static Path binary(Path into) throws IOException {
         Path p = gunzip("elfcore/memfile.bin.gz", into, "memfile");
         p.toFile().setExecutable(true);
+        // older than any core, so gdb does not warn that the executable is newer than the core
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(0));
         return p;
     }
 

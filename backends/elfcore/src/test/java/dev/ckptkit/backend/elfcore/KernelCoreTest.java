@@ -4,6 +4,7 @@ import static dev.ckptkit.backend.elfcore.CoreTestData.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.table.FileRow;
 import dev.ckptkit.io.table.MemoryAreaRow;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.ThreadRow;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -52,6 +54,13 @@ class KernelCoreTest {
             assertEquals("CKPT-THREAD-1", cString(read(r, KPID, 0x7f5d5c000b70L, 64)));
             assertEquals("CKPT-THREAD-2", cString(read(r, KPID, 0x7f5d64000b70L, 64)));
             assertEquals("CKPT-THREAD-0", cString(read(r, KPID, 0x55bb70e0d4e0L, 64)));
+            // files from NT_FILE; build-ids from the header pages the kernel dumped, equal to the binary's own
+            List<FileRow> files = r.table(Tables.FILES);
+            assertEquals(List.of("/tmp/ec/kc/threads", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"),
+                    files.stream().map(FileRow::path).toList());
+            assertEquals(BuildIds.of(elfAsMemory(kernelBinary(tmp)), 0), files.getFirst().buildId());
+            assertEquals("1498655c84071938d59a775b4197698ef917bd99", files.getFirst().buildId(), "readelf -n threads");
+            assertTrue(files.stream().allMatch(f -> f.buildId() != null && f.buildId().length() == 40), files.toString());
             List<MemoryAreaRow> areas = r.table(Tables.MEMORY_AREAS);
             assertTrue(areas.stream().anyMatch(a -> "heap".equals(a.kind()) && CoreImportTest.contains(a, 0x55bb70e0d4e0L)));
             // the reserved rest of a worker's malloc arena: inaccessible, and not dumped by the kernel
@@ -85,6 +94,25 @@ class KernelCoreTest {
         assertTrue(want.contains("$1 = {100, 101, 102}"), want);
         assertTrue(want.matches("(?s).*in main \\(\\) at threads.c:33.*"), want);
         assertEquals(want, got);
+    }
+
+    /** An ELF file's first page, as a one-segment core memory at address 0 (for reading its build-id). */
+    static CoreMemory elfAsMemory(Path elf) throws Exception {
+        byte[] page = Arrays.copyOf(Files.readAllBytes(elf), 4096);
+        Path core = Files.createTempFile("page", ".core");
+        try {
+            // a minimal core: ELF header, one PT_LOAD of the page at 0
+            ByteBuffer b = ByteBuffer.allocate(64 + 56 + 4096).order(ByteOrder.LITTLE_ENDIAN);
+            b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}).position(16);
+            b.putShort((short) 4).putShort((short) 62).putInt(1).putLong(0).putLong(64).putLong(0).putInt(0)
+                    .putShort((short) 64).putShort((short) 56).putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
+            b.putInt(1).putInt(4).putLong(120).putLong(0).putLong(0).putLong(4096).putLong(4096).putLong(4096);
+            b.put(page);
+            Files.write(core, b.array());
+            return new CoreMemory(CoreFile.open(core));
+        } finally {
+            Files.delete(core);
+        }
     }
 
     private String gdb(Path bin, Path core) throws Exception {
