@@ -162,7 +162,8 @@ final class CoreImporter {
     private static List<FileRow> files(CoreMemory mem, List<MappedFile> mapped) throws CorruptImageException {
         Map<String, String> buildIds = new LinkedHashMap<>();
         for (MappedFile f : mapped) {
-            String id = f.pageOffset() == 0 ? BuildIds.of(mem, f.start()) : null;
+            MappedElf elf = f.pageOffset() == 0 ? MappedElf.at(mem, f.start()) : null;
+            String id = elf == null ? null : elf.buildId();
             if (!buildIds.containsKey(f.path()) || buildIds.get(f.path()) == null) buildIds.put(f.path(), id);
         }
         List<FileRow> rows = new ArrayList<>();
@@ -217,7 +218,8 @@ final class CoreImporter {
     }
 
     /** One area per PT_LOAD (named from NT_FILE when a file is mapped there), plus NT_FILE ranges no segment covers. */
-    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, String exe, long sp) {
+    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, String exe, long sp)
+            throws CorruptImageException {
         long vdso = X86Notes.auxvValue(auxv, Elf.AT_SYSINFO_EHDR);
         long exeEnd = 0;
         for (MappedFile f : files) if (f.path().equals(exe) && Long.compareUnsigned(f.end(), exeEnd) > 0) exeEnd = f.end();
@@ -237,9 +239,20 @@ final class CoreImporter {
             rows.add(new MemoryAreaRow(pid, s.vaddr(), s.end(), s.prot(), flags, pgoff, f == null ? null : f.path(), kind,
                     null, null, s.filesz() < s.memsz() ? STATUS_PARTIAL : 0L));
         }
+        Map<String, MappedElf> elves = new LinkedHashMap<>();
+        for (MappedFile f : files) {
+            if (f.pageOffset() == 0 && !elves.containsKey(f.path())) {
+                MappedElf elf = MappedElf.at(mem, f.start());
+                if (elf != null) elves.put(f.path(), elf);
+            }
+        }
         for (MappedFile f : files) {
             for (long[] gap : uncovered(f.start(), f.end(), mem.sorted())) {
-                rows.add(new MemoryAreaRow(pid, gap[0], gap[1], 1, MAP_PRIVATE, f.pageOffset() * Elf.PAGE + (gap[0] - f.start()),
+                long pgoff = f.pageOffset() * Elf.PAGE + (gap[0] - f.start());
+                // not in the core: its protection is the one of the file's segment mapped there, else read-only
+                MappedElf elf = elves.get(f.path());
+                Integer prot = elf == null ? null : elf.protAt(pgoff);
+                rows.add(new MemoryAreaRow(pid, gap[0], gap[1], prot == null ? 1 : prot, MAP_PRIVATE, pgoff,
                         f.path(), "file", null, null, STATUS_NOT_IN_CORE));
             }
         }
