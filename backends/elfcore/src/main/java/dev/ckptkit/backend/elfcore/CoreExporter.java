@@ -254,8 +254,10 @@ final class CoreExporter {
                     t.tid(), ppid, pgrp, sid, t.gpRegs(), fp != null)));
             if (k == 0) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv, siginfo);
             if (fp == null) continue;
-            note(out, "CORE", Elf.NT_FPREGSET, java.util.Arrays.copyOf(fp, Elf.FXSAVE_SIZE));
-            if ("xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate(fp, t.xstateBv(), hostXcr0));
+            byte[] xstate = "xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64 ? xstate(fp, t.xstateBv(), hostXcr0) : null;
+            // the FXSAVE part of both notes is the same bytes, XCR0 in its software-reserved words included
+            note(out, "CORE", Elf.NT_FPREGSET, java.util.Arrays.copyOf(xstate != null ? xstate : fp, Elf.FXSAVE_SIZE));
+            if (xstate != null) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate);
         }
         if (ts.isEmpty()) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv, siginfo);
         return out.toByteArray();

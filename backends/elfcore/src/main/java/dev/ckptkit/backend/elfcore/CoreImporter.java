@@ -232,7 +232,9 @@ final class CoreImporter {
             boolean heap = f == null && !heapSeen && exeEnd != 0 && Long.compareUnsigned(s.vaddr(), exeEnd) >= 0
                     && s.vaddr() - exeEnd <= BRK_RANDOM && s.prot() == 3;
             heapSeen |= heap;
-            String kind = f != null ? "file" : s.vaddr() == vdso && vdso != 0 ? "vdso" : s.vaddr() == VSYSCALL ? "vsyscall"
+            // the kernel maps vvar right below the vdso and never dumps it
+            boolean vvar = f == null && vdso != 0 && s.end() == vdso && s.filesz() == 0;
+            String kind = f != null ? "file" : s.vaddr() == vdso && vdso != 0 ? "vdso" : vvar ? "vvar" : s.vaddr() == VSYSCALL ? "vsyscall"
                     : stack ? "stack" : heap ? "heap" : "anon";
             int flags = MAP_PRIVATE | (f == null ? MAP_ANONYMOUS : 0) | (stack ? MAP_GROWSDOWN : 0);
             long pgoff = f == null ? 0 : f.pageOffset() * Elf.PAGE + (s.vaddr() - f.start());
@@ -257,7 +259,28 @@ final class CoreImporter {
             }
         }
         rows.sort(Comparator.comparing(MemoryAreaRow::start, Long::compareUnsigned));
-        return rows;
+        return mergeWithinMappings(rows, files);
+    }
+
+    /**
+     * Pieces of one NT_FILE mapping (a kernel VMA) that the segments split, joined back into one area when they
+     * continue each other with the same protection; so an image exported and imported again keeps its areas.
+     */
+    private static List<MemoryAreaRow> mergeWithinMappings(List<MemoryAreaRow> rows, List<MappedFile> files) {
+        List<MemoryAreaRow> out = new ArrayList<>();
+        for (MemoryAreaRow r : rows) {
+            MemoryAreaRow last = out.isEmpty() ? null : out.getLast();
+            if (last != null && r.path() != null && r.path().equals(last.path()) && last.end() == r.start()
+                    && last.prot() == r.prot() && last.pgoff() + (last.end() - last.start()) == r.pgoff()
+                    && fileAt(files, last.start()) == fileAt(files, r.start())) {
+                long status = last.status() == r.status() && last.status() != STATUS_PARTIAL ? last.status() : STATUS_PARTIAL;
+                out.set(out.size() - 1, new MemoryAreaRow(last.pid(), last.start(), r.end(), last.prot(), last.flags(),
+                        last.pgoff(), last.path(), last.kind(), null, null, status));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     private static MappedFile fileAt(List<MappedFile> files, long va) {
