@@ -21,6 +21,9 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ConvertCommand.class,
                 BackendsCommand.class,
+                LaunchCommand.class,
+                CheckpointCommand.class,
+                RestartCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {
