@@ -1,6 +1,5 @@
 package dev.ckptkit.io;
 
-import com.github.luben.zstd.Zstd;
 import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.manifest.ManifestCodec;
 import dev.ckptkit.io.store.ImageInput;
@@ -111,16 +110,18 @@ public final class CkptReader implements Closeable {
 
     byte[] decode(SectionInfo s, MemorySegment stored) throws CorruptImageException {
         if (s.codec() == Codec.NONE) return stored.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        byte[] raw = new byte[(int) s.rawLength()];
-        long n;
-        try {
-            n = Zstd.decompressByteArray(raw, 0, raw.length, stored.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 0, (int) s.storedLength());
-        } catch (RuntimeException e) {
+        // stream rather than allocate RawLength up front: a hostile directory may claim a large size for a tiny
+        // payload, and memory should follow what really decompresses
+        byte[] raw;
+        try (var in = new com.github.luben.zstd.ZstdInputStream(
+                new java.io.ByteArrayInputStream(stored.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)))) {
+            raw = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, s.rawLength() + 1));
+        } catch (IOException | RuntimeException e) {
             throw file.corrupt(s.payloadOffset(), "zstd payload does not decode: " + e.getMessage());
         }
-        if (Zstd.isError(n)) throw file.corrupt(s.payloadOffset(), "zstd payload does not decode: " + Zstd.getErrorName(n));
-        if (n != raw.length) {
-            throw file.corrupt(s.payloadOffset(), "zstd payload decodes to " + n + " bytes, directory says " + raw.length);
+        if (raw.length != s.rawLength()) {
+            throw file.corrupt(s.payloadOffset(), "zstd payload decodes to " + (raw.length > s.rawLength() ? "more than " : "")
+                    + raw.length + " bytes, directory says " + s.rawLength());
         }
         return raw;
     }
@@ -283,7 +284,7 @@ public final class CkptReader implements Closeable {
     @Override
     public void close() {
         // closing the arena unmaps; callers must not use segments they got from this reader afterwards
-        allocator.close();
+        dev.ckptkit.io.table.TableCodec.closeQuietly(allocator);
         arena.close();
     }
 

@@ -28,4 +28,20 @@ public interface Backend {
     default void exportImage(CkptReader image, Path output, ExportOptions options) throws IOException {
         throw new UnsupportedOperationException(name() + " cannot export");
     }
+
+    /** True if this backend can checkpoint a live process tree (it drives a checkpointer such as criu). */
+    default boolean canCapture() { return false; }
+
+    /** Checkpoints the live tree rooted at {@code pid} and writes it as one CKPT image through {@code ctx}. */
+    default void capture(int pid, CaptureOptions options, ImportContext ctx) throws IOException {
+        throw new UnsupportedOperationException(name() + " cannot capture live processes");
+    }
+
+    /** True if this backend can restart an image as live processes. */
+    default boolean canRestore() { return false; }
+
+    /** Restores {@code image} as a detached process tree on this machine. */
+    default RestoreResult restore(CkptReader image, RestoreOptions options) throws IOException {
+        throw new UnsupportedOperationException(name() + " cannot restore");
+    }
 }

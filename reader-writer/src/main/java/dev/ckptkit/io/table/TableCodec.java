@@ -132,8 +132,11 @@ public final class TableCodec<T extends Record> {
     /** Decodes an Arrow IPC file; any malformation is reported as corruption of {@code resource} at {@code offset}. */
     public List<T> decode(byte[] ipc, BufferAllocator allocator, String resource, long offset) throws CorruptImageException {
         List<T> rows = new ArrayList<>();
+        // a child allocator per decode: Arrow can strand buffers when hostile input fails half-way, and those must
+        // not make the reader's own allocator fail when it closes
+        BufferAllocator child = allocator.newChildAllocator("decode-" + name, 0, allocator.getLimit());
         try (ArrowFileReader reader = new ArrowFileReader(
-                new SeekableReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), allocator)) {
+                new SeekableReadChannel(new ByteArrayReadableSeekableByteChannel(ipc)), child)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             FieldVector[] vectors = new FieldVector[columns.size()];
             for (int c = 0; c < columns.size(); c++) {
@@ -148,14 +151,32 @@ public final class TableCodec<T extends Record> {
             for (ArrowBlock block : reader.getRecordBlocks()) {
                 if (!reader.loadRecordBatch(block)) break;
                 int n = root.getRowCount();
+                // every real row costs at least a bit of some buffer: a larger count is a lie that would make us
+                // build billions of rows from nothing
+                if (n < 0 || n > 8L * ipc.length || rows.size() + (long) n > 8L * ipc.length) {
+                    throw new CorruptImageException(resource, offset, "table '" + name + "' claims " + n
+                            + " rows in " + ipc.length + " bytes");
+                }
                 for (int i = 0; i < n; i++) rows.add(getRow(vectors, i));
             }
         } catch (CorruptImageException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
+            // Arrow's own asserts fire (when enabled) on malformed flatbuffers: input damage, not a bug of ours
             throw new CorruptImageException(resource, offset, "table '" + name + "' is not a valid Arrow IPC file: " + e, e);
+        } finally {
+            closeQuietly(child);
         }
         return rows;
+    }
+
+    /** Closes an allocator; buffers stranded by a failed decode are reported as corruption already, not again here. */
+    public static void closeQuietly(BufferAllocator a) {
+        try {
+            a.close();
+        } catch (IllegalStateException leaked) {
+            // "Memory was leaked": only after corrupt input, which the caller has been told about
+        }
     }
 
     private static boolean compatible(FieldVector v, Column col) {
@@ -221,8 +242,8 @@ public final class TableCodec<T extends Record> {
                 case INT32 -> ((IntVector) v).get(i);
                 case INT64 -> ((BigIntVector) v).get(i);
                 case BOOL -> ((BitVector) v).get(i) != 0;
-                case UTF8 -> new String(((VarCharVector) v).get(i), StandardCharsets.UTF_8);
-                case BINARY -> ((VarBinaryVector) v).get(i);
+                case UTF8 -> new String(bytes((VarCharVector) v, i), StandardCharsets.UTF_8);
+                case BINARY -> bytes((VarBinaryVector) v, i);
                 case UTF8_LIST, INT64_LIST -> listValue((ListVector) v, i, col.type());
             };
             if (value == null && !col.nullable()) value = defaultOf(col.type());
@@ -235,12 +256,25 @@ public final class TableCodec<T extends Record> {
         }
     }
 
+    /** A variable-width value, its offsets checked first: hostile offsets must not size a Java array. */
+    private static byte[] bytes(org.apache.arrow.vector.BaseVariableWidthVector v, int i) {
+        long start = v.getStartOffset(i), len = v.getValueLength(i);
+        if (start < 0 || len < 0 || start + len > v.getDataBuffer().capacity()) {
+            throw new IllegalStateException("value " + i + " of column '" + v.getName() + "' lies outside its buffer");
+        }
+        return v.get(i);
+    }
+
     private static List<Object> listValue(ListVector lv, int i, ColumnType type) {
         int start = lv.getElementStartIndex(i), end = lv.getElementEndIndex(i);
+        if (start < 0 || end < start || end > lv.getDataVector().getValueCount()) {
+            throw new IllegalStateException("list " + i + " of column '" + lv.getName() + "' has offsets " + start + ".." + end
+                    + " outside its " + lv.getDataVector().getValueCount() + " values");
+        }
         List<Object> out = new ArrayList<>(end - start);
         for (int k = start; k < end; k++) {
             if (type == ColumnType.UTF8_LIST) {
-                out.add(new String(((VarCharVector) lv.getDataVector()).get(k), StandardCharsets.UTF_8));
+                out.add(new String(bytes((VarCharVector) lv.getDataVector(), k), StandardCharsets.UTF_8));
             } else {
                 out.add(((BigIntVector) lv.getDataVector()).get(k));
             }

@@ -1,0 +1,24 @@
+package dev.ckptkit.analyzer.inspect;
+
+import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.table.FileRow;
+import dev.ckptkit.io.table.Tables;
+import java.io.IOException;
+import java.util.Map;
+
+/** Files the image carries as attachments (deleted-but-open files, rootfs diffs, ...), found by name or path. */
+public final class CarriedFiles {
+    private CarriedFiles() {}
+
+    /** The attachment name for an attachment name or for the path of an open file whose content the image carries. */
+    public static String resolve(CkptReader reader, String pathOrName) throws IOException {
+        Map<String, Long> all = reader.attachments();
+        if (all.containsKey(pathOrName)) return pathOrName;
+        for (FileRow f : reader.table(Tables.FILES)) {
+            if (pathOrName.equals(f.path()) && f.attachment() != null && all.containsKey(f.attachment())) return f.attachment();
+        }
+        String have = all.isEmpty() ? "the image carries no files"
+                : "the image carries: " + String.join(", ", all.keySet().stream().limit(20).toList()) + (all.size() > 20 ? ", ..." : "");
+        throw new NotInImageException("no file '" + pathOrName + "' is carried in the image (" + have + ")");
+    }
+}

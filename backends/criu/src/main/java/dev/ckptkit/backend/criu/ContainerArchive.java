@@ -1,0 +1,116 @@
+package dev.ckptkit.backend.criu;
+
+import com.github.luben.zstd.ZstdInputStream;
+import dev.ckptkit.io.AtomicFiles;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * A container checkpoint archive as Podman and CRI-O write it (and checkpointctl reads it): a tar, plain or
+ * compressed with gzip or zstd, holding the CRIU images under {@code checkpoint/} and the container's metadata
+ * beside them (config.dump, spec.dump, rootfs-diff.tar, ...). Extracted into a temporary directory, since CRIU
+ * page files need random access.
+ */
+final class ContainerArchive implements AutoCloseable {
+    static final String CHECKPOINT_DIR = "checkpoint/";
+    /** Attachment name prefix of the archive's files outside checkpoint/. */
+    static final String ATTACHMENT_PREFIX = "container/";
+
+    private final Path root;
+    private final Map<String, Path> extras = new TreeMap<>();
+
+    private ContainerArchive(Path root) {
+        this.root = root;
+    }
+
+    /** True if {@code p} is a tar (plain, gzip or zstd) with checkpoint/inventory.img; reads until it knows. */
+    static boolean looksLike(Path p) {
+        if (!Files.isRegularFile(p)) return false;
+        try (TarArchiveInputStream tar = open(p)) {
+            if (tar == null) return false;
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                if (normalise(e.getName()).equals(CHECKPOINT_DIR + "inventory.img")) return true;
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static ContainerArchive extract(Path archive) throws IOException {
+        Path root = Files.createTempDirectory("ckpt-archive-");
+        ContainerArchive a = new ContainerArchive(root);
+        try (TarArchiveInputStream tar = open(archive)) {
+            if (tar == null) throw new IOException(archive + ": not a tar archive (plain, gzip or zstd)");
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                String name = normalise(e.getName());
+                if (name.isEmpty() || !e.isFile()) continue;
+                Path target = root.resolve(name).normalize();
+                if (!target.startsWith(root)) throw new IOException(archive + ": entry '" + e.getName() + "' points outside the archive");
+                Files.createDirectories(target.getParent());
+                Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
+                if (!name.startsWith(CHECKPOINT_DIR)) a.extras.put(name, target);
+            }
+            if (!Files.isRegularFile(root.resolve(CHECKPOINT_DIR + "inventory.img"))) {
+                throw new IOException(archive + ": no checkpoint/inventory.img: not a container checkpoint archive");
+            }
+            return a;
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    private static String normalise(String name) {
+        String n = name;
+        while (n.startsWith("./")) n = n.substring(2);
+        while (n.startsWith("/")) n = n.substring(1);
+        return n;
+    }
+
+    /** A tar stream over the file, decompressing gzip or zstd by magic; null if it is none of these. */
+    private static TarArchiveInputStream open(Path p) throws IOException {
+        InputStream raw = new BufferedInputStream(Files.newInputStream(p), 1 << 16);
+        raw.mark(512);
+        byte[] head = raw.readNBytes(4);
+        raw.reset();
+        InputStream in;
+        if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+            in = new GzipCompressorInputStream(raw, true);
+        } else if (head.length == 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
+            in = new ZstdInputStream(raw);
+        } else if (isTar(raw)) {
+            in = raw;
+        } else {
+            raw.close();
+            return null;
+        }
+        return new TarArchiveInputStream(in);
+    }
+
+    private static boolean isTar(InputStream raw) throws IOException {
+        raw.mark(512);
+        byte[] block = raw.readNBytes(512);
+        raw.reset();
+        return block.length == 512 && TarArchiveInputStream.matches(block, block.length);
+    }
+
+    Path checkpointDir() { return root.resolve(CHECKPOINT_DIR); }
+
+    /** Files outside checkpoint/, by name in the archive. */
+    Map<String, Path> extras() { return extras; }
+
+    @Override
+    public void close() throws IOException {
+        AtomicFiles.deleteTree(root);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ckptkit.backend.criu;
+
+import dev.ckptkit.backend.Backend;
+import dev.ckptkit.backend.CaptureOptions;
+import dev.ckptkit.backend.ExportOptions;
+import dev.ckptkit.backend.ImportContext;
+import dev.ckptkit.backend.RestoreOptions;
+import dev.ckptkit.backend.RestoreResult;
+import dev.ckptkit.io.CkptReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** CRIU image directories and container checkpoint archives (Podman, CRI-O) in; CRIU image directories out. */
+public final class CriuBackend implements Backend {
+    @Override
+    public String name() { return "criu"; }
+
+    @Override
+    public String description() {
+        return "CRIU image directories and Podman/CRI-O checkpoint archives (.tar, .tar.gz, .tar.zst); lossless export";
+    }
+
+    @Override
+    public boolean canImport(Path input) {
+        return CriuImageSet.looksLike(input) || CriuImageSet.looksLike(input.resolve("checkpoint"))
+                || (Files.isRegularFile(input) && ContainerArchive.looksLike(input));
+    }
+
+    @Override
+    public void importImage(Path input, ImportContext ctx) throws IOException {
+        importImage(input, ctx, null);
+    }
+
+    /** Import with the version of the criu that made the images, when known (live capture). */
+    void importImage(Path input, ImportContext ctx, String criuVersion) throws IOException {
+        if (Files.isDirectory(input)) {
+            // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
+            Path dir = CriuImageSet.looksLike(input) ? input : input.resolve("checkpoint");
+            try (CriuImageSet set = CriuImageSet.open(dir)) {
+                CriuImporter.importSet(set, Map.of(), input.getFileName() == null ? input.toString() : input.getFileName().toString(), ctx, criuVersion);
+            }
+            return;
+        }
+        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint")) {
+            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion);
+        }
+    }
+
+    @Override
+    public boolean canExport() { return true; }
+
+    @Override
+    public void exportImage(CkptReader image, Path output, ExportOptions options) throws IOException {
+        CriuExporter.export(image, output);
+    }
+
+    @Override
+    public boolean canCapture() { return true; }
+
+    @Override
+    public void capture(int pid, CaptureOptions options, ImportContext ctx) throws IOException {
+        CriuCapture.capture(this, pid, options, ctx);
+    }
+
+    @Override
+    public boolean canRestore() { return true; }
+
+    @Override
+    public RestoreResult restore(CkptReader image, RestoreOptions options) throws IOException {
+        return CriuRestore.restore(image, options);
+    }
+}

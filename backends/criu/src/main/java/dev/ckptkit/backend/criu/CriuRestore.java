@@ -1,0 +1,50 @@
+package dev.ckptkit.backend.criu;
+
+import dev.ckptkit.backend.RestoreOptions;
+import dev.ckptkit.backend.RestoreResult;
+import dev.ckptkit.io.AtomicFiles;
+import dev.ckptkit.io.CkptReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The restart loader: export the image to a temporary CRIU directory and run {@code criu restore -d} on it. */
+final class CriuRestore {
+    private CriuRestore() {}
+
+    static RestoreResult restore(CkptReader image, RestoreOptions o) throws IOException {
+        Criu criu = Criu.locate();
+        if (!CriuExporter.hasCriuRecords(image)) {
+            throw new IOException(image.path() + ": has no CRIU records (criu/inventory.img): only images captured or imported from CRIU can be restored with criu");
+        }
+        Path work = Files.createTempDirectory("ckpt-restore-");
+        Path images = Files.createDirectory(work.resolve("images"));
+        Path log = work.resolve("restore.log");
+        Path pidfile = work.resolve("restore.pid");
+        boolean ok = false;
+        try {
+            CriuExporter.writeInto(image, images);
+            List<String> args = new ArrayList<>(List.of("restore", "-D", images.toString(), "-d", "-o", log.toString(),
+                    "-v4", "--pidfile", pidfile.toString()));
+            if (o.shellJob()) args.add("--shell-job");
+            if (o.tcpEstablished()) args.add("--tcp-established");
+            for (String e : o.external()) {
+                args.add("--external");
+                args.add(e);
+            }
+            Criu.Result r = criu.run(args, work.resolve("criu.out"), null);
+            if (r.exit() != 0) {
+                throw new IOException("criu restore failed (exit " + r.exit() + "): " + Criu.errorSummary(log) + " (log: " + log + ")");
+            }
+            int pid = Integer.parseInt(Files.readString(pidfile, StandardCharsets.US_ASCII).strip());
+            ok = true;
+            return o.keepImages() ? new RestoreResult(pid, images, log) : new RestoreResult(pid, null, null);
+        } finally {
+            if (ok && !o.keepImages()) AtomicFiles.deleteTree(work);
+            else if (!ok) AtomicFiles.deleteTree(images);
+        }
+    }
+}
