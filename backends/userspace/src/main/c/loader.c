@@ -88,7 +88,7 @@ struct plan_header {
     uint32_t cwdlen, commlen;
 };
 struct plan_thread { int32_t tid; uint32_t fp_size; uint64_t gp[27]; uint64_t sigmask; uint64_t xstate_bv; uint64_t tid_addr; };
-struct plan_area { uint64_t start, end, pgoff; uint32_t prot, flags, kind, pathlen; };
+struct plan_area { uint64_t start, end, pgoff; uint32_t prot, flags, kind, pathlen; uint64_t inode; };
 struct plan_sig { uint32_t signo, pad; uint64_t handler, flags, restorer, mask; };
 struct plan_rlimit { uint32_t resource, pad; uint64_t cur, max; };
 struct plan_fd { int32_t fd, flags; int64_t pos; uint32_t type, pipe_id, pathlen, pad; };
@@ -311,6 +311,20 @@ static void unmap_own_stack(void) {
 
 /* ---------- memory ---------- */
 
+/* A private mapping of a file (program text, libraries) starts from the file when it is still the same file (inode)
+ * (inode, when the image knows it) and long enough: images that keep only changed pages (CRIU) need that, and the
+ * image's pages go on top anyway. */
+static int map_private_file(struct plan_area *a, const char *path) {
+    i64 f = sys2(SYS_open, path, O_RDONLY | O_CLOEXEC);
+    if (f < 0) return 0;
+    uint64_t st[18];
+    int ok = sys2(5 /* fstat */, f, st) == 0 && (!a->inode || st[1] == a->inode) && (u64) st[6] >= a->pgoff + (a->end - a->start);
+    i64 r = -1;
+    if (ok) r = sys6(SYS_mmap, a->start, a->end - a->start, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED_NOREPLACE, f, a->pgoff);
+    sys1(SYS_close, f);
+    return r == (i64) a->start;
+}
+
 static void map_areas(void) {
     u64 ls = (u64) __executable_start & ~(PAGE - 1), le = ((u64) _end + PAGE - 1) & ~(PAGE - 1);
     for (u64 i = 0; i < H.nareas; i++) {
@@ -333,6 +347,7 @@ static void map_areas(void) {
             }
             a->kind = AREA_PRIVATE;  /* file gone: keep the saved content as private memory */
         }
+        if (a->kind == AREA_PRIVATE && areas[i].path[0] == '/' && map_private_file(a, areas[i].path)) continue;
         int flags = (a->kind == AREA_SHARED_ANON ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
         r = sys6(SYS_mmap, a->start, len, PROT_READ | PROT_WRITE, flags, -1, 0);
         if (r != (i64) a->start) {
@@ -498,6 +513,13 @@ static u64 build_frame(struct thread *t) {
         rax = (uint64_t) -4;  /* -EINTR */
         rip += 2;
     }
+    if ((i64) g[ORIG_RAX] >= 0) {
+        /* stopped inside a syscall (ptrace capture, e.g. CRIU): redo it as the kernel would on return, except
+         * restart blocks, which stayed in the old task: those report EINTR */
+        i64 r = (i64) rax;
+        if (r == -512 || r == -513 || r == -514) { rax = g[ORIG_RAX]; rip -= 2; }
+        else if (r == -516) rax = (uint64_t) -4;
+    }
     sc[0] = g[R8]; sc[1] = g[R9]; sc[2] = g[R10]; sc[3] = g[R11]; sc[4] = g[R12]; sc[5] = g[R13]; sc[6] = g[R14];
     sc[7] = g[R15]; sc[8] = g[RDI]; sc[9] = g[RSI]; sc[10] = g[RBP]; sc[11] = g[RBX]; sc[12] = g[RDX];
     sc[13] = rax; sc[14] = g[RCX]; sc[15] = g[RSP]; sc[16] = rip; sc[17] = g[EFLAGS];
@@ -580,11 +602,25 @@ static void write_ready(i64 pid) {
     sys2(82 /* rename */, tmp, ready_path);
 }
 
+/* Images from elsewhere do not say where glibc keeps a thread's tid (struct pthread, at the thread pointer): look
+ * for the old tid there, as libckpt.so does, past the TCB header (pointers, never a small int). */
+static u64 find_tid_slot(struct plan_thread *t) {
+    u64 fs = t->gp[FS_BASE];
+    if (!fs || !writable_target(fs + 0x100, 0x700)) return 0;
+    for (u64 off = 0x100; off < 0x800; off += 4) {
+        if (*(int32_t *) (fs + off) == t->tid) return fs + off;
+    }
+    return 0;
+}
+
 __attribute__((noreturn)) static void resume(void) {
     u64 leader = 0;
     for (u64 i = 0; i < H.nthreads; i++) if (threads[i].t.tid == H.pid) leader = i;
     u64 sps[MAX_THREADS];
-    for (u64 i = 0; i < H.nthreads; i++) sps[i] = build_frame(&threads[i]);
+    for (u64 i = 0; i < H.nthreads; i++) {
+        sps[i] = build_frame(&threads[i]);
+        if (!threads[i].t.tid_addr) threads[i].t.tid_addr = find_tid_slot(&threads[i].t);
+    }
     /* block everything while threads are made: a signal now would run the program's handler on our stack */
     uint64_t all = ~0UL;
     struct k_sigaction dummy;

@@ -99,7 +99,8 @@ public final class RestorePlan {
             }
             for (MemoryAreaRow a : areas) {
                 byte[] path = bytes(a.path());
-                o.i64(a.start()).i64(a.end()).i64(a.pgoff()).i32(a.prot()).i32(a.flags()).i32(areaKind(a)).i32(path.length);
+                o.i64(a.start()).i64(a.end()).i64(a.pgoff()).i32(a.prot()).i32(a.flags()).i32(areaKind(a)).i32(path.length)
+                        .i64(a.inode() == null ? 0 : a.inode());
                 o.padded(path);
             }
             for (SignalRow s : sigs) {
@@ -155,6 +156,12 @@ public final class RestorePlan {
 
     private static int areaKind(MemoryAreaRow a) {
         String p = a.path() == null ? "" : a.path();
+        switch (a.kind() == null ? "" : a.kind()) {  // other backends may name these by kind only
+            case "vdso": return AREA_VDSO;
+            case "vvar": return p.equals("[vvar_vclock]") ? AREA_VVAR_VCLOCK : AREA_VVAR;
+            case "vsyscall": return AREA_VSYSCALL;
+            default: break;
+        }
         switch (p) {
             case "[vdso]": return AREA_VDSO;
             case "[vvar]": return AREA_VVAR;
