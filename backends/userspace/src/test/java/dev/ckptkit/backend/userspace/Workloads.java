@@ -17,7 +17,15 @@ final class Workloads {
     }
 
     static Path compile(String name, String... extra) throws IOException, InterruptedException {
-        Path src = Path.of("src/test/c", name + ".c").toAbsolutePath();
+        return compile(Path.of("src/test/c", name + ".c").toAbsolutePath(), name, extra);
+    }
+
+    /** The example programs in src/main/c/examples, built against ckpt.h as a user would. */
+    static Path compileExample(String name) throws IOException, InterruptedException {
+        return compile(Path.of("src/main/c/examples", name + ".c").toAbsolutePath(), name);
+    }
+
+    private static Path compile(Path src, String name, String... extra) throws IOException, InterruptedException {
         Path out = Path.of("target/test-native").toAbsolutePath();
         Files.createDirectories(out);
         Path exe = out.resolve(name);
