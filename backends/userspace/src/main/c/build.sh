@@ -16,4 +16,5 @@ mkdir -p "$out"
   -fno-tree-loop-distribute-patterns -fcf-protection=none -fno-asynchronous-unwind-tables \
   -Wl,-Ttext-segment=0x200000000000 -Wl,--build-id=none -Wl,-z,noexecstack \
   -o "$out/ckpt-loader" "$src/loader.c"
+"$CC" -O2 -g0 -Wall -o "$out/ckpt-bench-dirty" "$src/bench/dirty.c"
 cp "$src/ckpt.h" "$out/ckpt.h"

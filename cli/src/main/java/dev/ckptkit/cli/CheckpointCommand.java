@@ -40,9 +40,9 @@ final class CheckpointCommand extends CkptCommand {
         WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withZstd(zstd);
         var r = new Checkpointer().checkpoint(new Checkpointer.Request(pid, output, kill, hooks, labels,
                 java.time.Instant.now().toString(), opts));
-        out().printf("%s: %s, pid %d, %d threads, %d areas, %d pages (%s) in %.2f s%s%n", output,
+        out().printf("%s: %s, pid %d, %d threads, %d areas, %d pages (%s) in %.2f s (%.2f s streaming)%s%n", output,
                 Sizes.human(Files.size(output)), r.pid(), r.threads(), r.areas(), r.pages(), Sizes.human(r.pageBytes()),
-                r.nanos() / 1e9, kill ? ", process ended" : "");
+                r.nanos() / 1e9, r.streamNanos() / 1e9, kill ? ", process ended" : "");
         return ExitCodes.OK;
     }
 }

@@ -21,7 +21,8 @@ public final class Checkpointer {
     public record Request(int pid, Path output, boolean kill, List<String> hooks, Map<String, String> labels,
                           String capturedAt, WriterOptions writerOptions) {}
 
-    public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos) {}
+    /** {@code streamNanos}: receiving the state and writing pages; the rest of {@code nanos} is the commit (fsync). */
+    public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos, long streamNanos) {}
 
     public static Path socketDir() {
         String d = System.getenv("CKPT_SOCKET_DIR");
@@ -50,12 +51,14 @@ public final class Checkpointer {
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions()
                     : WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + rq.pid() + ":" + System.nanoTime()));
             StreamImporter.Result r;
+            long streamed;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
                 r = new StreamImporter(in, sock.toString(), w, rq.hooks(), rq.labels(), rq.capturedAt()).run();
+                streamed = System.nanoTime() - t0;
                 w.commit();
             }
             // closing the channel tells a --kill request that the image is safe and the process may end
-            return new Result(rq.output(), r.pid(), r.threads(), r.areas(), r.pages(), r.pageBytes(), System.nanoTime() - t0);
+            return new Result(rq.output(), r.pid(), r.threads(), r.areas(), r.pages(), r.pageBytes(), System.nanoTime() - t0, streamed);
         }
     }
 }

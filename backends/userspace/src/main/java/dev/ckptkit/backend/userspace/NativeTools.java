@@ -17,7 +17,7 @@ import java.util.HexFormat;
  * ~/.cache/ckptkit) so that concurrent runs and upgrades never see half-written files.
  */
 public final class NativeTools {
-    private static final String[] FILES = {"libckpt.so", "ckpt-loader", "ckpt.h"};
+    private static final String[] FILES = {"libckpt.so", "ckpt-loader", "ckpt-bench-dirty", "ckpt.h"};
     private final Path dir;
 
     private NativeTools(Path dir) {
@@ -75,4 +75,7 @@ public final class NativeTools {
     public Path loader() { return dir.resolve("ckpt-loader"); }
 
     public Path header() { return dir.resolve("ckpt.h"); }
+
+    /** The benchmark's workload: dirties N MiB, then ticks a status file. */
+    public Path benchWorkload() { return dir.resolve("ckpt-bench-dirty"); }
 }

@@ -74,7 +74,6 @@ final class StreamImporter {
                 .append("brk=").append(brk).append('\n').append("signal=").append(h.getInt(52)).append('\n');
         long pages = 0;
         long lastArea = Long.MIN_VALUE;
-        byte[] pageBuf = new byte[PAGE];
         boolean ended = false;
         while (!ended) {
             f = in.next();
@@ -132,9 +131,9 @@ final class StreamImporter {
                     need(f, Protocol.PAGES_SIZE);
                     long vaddr = p.getLong(0), n = p.getLong(8);
                     if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != p.limit() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    java.lang.foreign.MemorySegment run = java.lang.foreign.MemorySegment.ofBuffer(p);
                     for (int i = 0; i < n; i++) {
-                        p.get(Protocol.PAGES_SIZE + i * PAGE, pageBuf);
-                        w.pages().add(pid, vaddr + (long) i * PAGE, pageBuf, 0);
+                        w.pages().add(pid, vaddr + (long) i * PAGE, run.asSlice(Protocol.PAGES_SIZE + (long) i * PAGE, PAGE));
                     }
                     pages += n;
                 }
