@@ -82,7 +82,7 @@ enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_D
 
 struct plan_header {
     char magic[8];
-    uint32_t nthreads, nareas, nsigs, nrlimits, nfds, flags;
+    uint32_t nthreads, nareas, nsigs, nrlimits, nfds, imagelen;
     int32_t pid, pad;
     uint64_t start_brk, brk;
     uint32_t cwdlen, commlen;
@@ -105,7 +105,8 @@ static struct plan_rlimit rlimits[MAX_RLIMITS];
 static struct fd fds[MAX_FDS];
 static char pool[POOL];
 static u64 pool_used;
-static char cwd[4096], comm[16];
+static char cwd[4096], comm[16], image_path[4096];
+static int image_fd = -1;
 static char maps[1 << 16];
 static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
@@ -215,12 +216,21 @@ static void read_plan(void) {
     read_full(&H, sizeof H);
     if (!sprefix(H.magic, "CKPTPLN1")) die("not a ckpt restore plan", 0);
     if (H.nthreads == 0 || H.nthreads > MAX_THREADS || H.nareas > MAX_AREAS || H.nsigs > MAX_SIGS
-        || H.nrlimits > MAX_RLIMITS || H.nfds > MAX_FDS || H.cwdlen >= sizeof cwd || H.commlen >= sizeof comm)
+        || H.nrlimits > MAX_RLIMITS || H.nfds > MAX_FDS || H.cwdlen >= sizeof cwd || H.commlen >= sizeof comm
+        || H.imagelen >= sizeof image_path)
         die("restore plan: counts out of range", 0);
     read_full(cwd, H.cwdlen);
     skip_pad(H.cwdlen);
     read_full(comm, H.commlen);
     skip_pad(H.commlen);
+    read_full(image_path, H.imagelen);
+    skip_pad(H.imagelen);
+    if (H.imagelen) {  /* page runs refer to the uncompressed page blocks of the .ckpt itself */
+        i64 f = sys2(SYS_open, image_path, O_RDONLY | O_CLOEXEC);
+        if (f < 0) die("cannot open the image the plan refers to", f);
+        image_fd = (int) sys3(SYS_fcntl, f, F_DUPFD, LOADER_FD_BASE + 2);
+        sys1(SYS_close, f);
+    }
     for (u64 i = 0; i < H.nthreads; i++) {
         struct thread *t = &threads[i];
         read_full(&t->t, sizeof t->t);
@@ -373,13 +383,30 @@ static int writable_target(u64 addr, u64 len) {
     return 0;
 }
 
+static void pread_full(void *dst, u64 n, i64 off) {
+    uint8_t *p = dst;
+    while (n > 0) {
+        i64 r = sys4(17 /* pread64 */, image_fd, p, n, off);
+        if (r == -4) continue;
+        if (r <= 0) die("image ended before a page run", r < 0 ? r : 0);
+        p += r;
+        n -= (u64) r;
+        off += r;
+    }
+}
+
 static void load_pages(void) {
     for (;;) {
-        uint64_t run[2];
+        uint64_t run[3];
         read_full(run, sizeof run);
         if (run[1] == 0) break;
         u64 len = run[1] * PAGE;
         if (run[1] > (1UL << 36) / PAGE) die("restore plan: page run too long", 0);
+        if ((i64) run[2] >= 0) {  /* in the image file, not in the plan */
+            if (image_fd < 0) die("restore plan: page run refers to the image, but names none", 0);
+            if (writable_target(run[0], len)) pread_full((void *) run[0], len, (i64) run[2]);
+            continue;
+        }
         if (writable_target(run[0], len)) {
             read_full((void *) run[0], len);
         } else {  /* pages of an area mapped from its file: the file has them */
@@ -635,6 +662,7 @@ __attribute__((noreturn)) static void resume(void) {
         if (r < 0) die("cannot create a thread", r);
     }
     sys1(SYS_close, plan_fd);
+    if (image_fd >= 0) sys1(SYS_close, image_fd);
     write_ready(sys1(SYS_getpid, 0));
     struct plan_thread *lt = &threads[leader].t;
     if (lt->tid_addr) {

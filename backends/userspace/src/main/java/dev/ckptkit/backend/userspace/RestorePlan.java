@@ -82,13 +82,14 @@ public final class RestorePlan {
         long pages = 0;
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(plan), 1 << 20)) {
             Out o = new Out(os);
-            byte[] cwd = bytes(proc.cwd()), comm = bytes(proc.comm());
+            byte[] cwd = bytes(proc.cwd()), comm = bytes(proc.comm()), image = bytes(r.path().toAbsolutePath().toString());
             if (comm.length > 15) comm = java.util.Arrays.copyOf(comm, 15);
             o.raw("CKPTPLN1".getBytes(StandardCharsets.US_ASCII));
-            o.i32(threads.size()).i32(areas.size()).i32(sigs.size()).i32(rlimits.size()).i32(fds.size()).i32(0);
+            o.i32(threads.size()).i32(areas.size()).i32(sigs.size()).i32(rlimits.size()).i32(fds.size()).i32(image.length);
             o.i32(pid).i32(0).i64(startBrk).i64(brk).i32(cwd.length).i32(comm.length);
             o.padded(cwd);
             o.padded(comm);
+            o.padded(image);
             for (ThreadRow t : threads) {
                 byte[] fp = t.fpRegs() == null ? new byte[0] : t.fpRegs();
                 o.i32(t.tid()).i32(fp.length);
@@ -122,8 +123,8 @@ public final class RestorePlan {
                 o.padded(p);
             }
             long[] starts = areas.stream().mapToLong(MemoryAreaRow::start).sorted().toArray();
-            pages = writePages(r.pages(), pid, starts, o);
-            o.i64(0).i64(0);
+            pages = writePages(r, pid, starts, o);
+            o.i64(0).i64(0).i64(0);
         }
         return new Summary(pid, threads.size(), areas.size(), fds.size(), pages, warnings);
     }
@@ -132,26 +133,53 @@ public final class RestorePlan {
      * Runs of consecutive pages with data; zero and absent pages are left to the anonymous mapping (zero). A run never
      * crosses into the next area: the loader decides per run whether the area takes data.
      */
-    private static long writePages(PageStore ps, int pid, long[] areaStarts, Out o) throws IOException {
+    private static long writePages(CkptReader r, int pid, long[] areaStarts, Out o) throws IOException {
+        PageStore ps = r.pages();
+        FileOffsets offsets = new FileOffsets(r);
         long[] range = ps.range(pid);
         long written = 0;
         long i = range[0];
         while (i < range[1]) {
             PageStore.Entry e = ps.entry(i);
             if (e.zero() || e.absent()) { i++; continue; }
+            long off = offsets.of(ps.page(e.page()));
             long j = i + 1;
             while (j < range[1] && j - i < 4096) {
                 PageStore.Entry n = ps.entry(j);
                 if (n.zero() || n.absent() || n.vaddr() != e.vaddr() + (j - i) * PAGE) break;
                 if (java.util.Arrays.binarySearch(areaStarts, n.vaddr()) >= 0) break;
+                // a run read straight from the image must also be contiguous in the file
+                if (off >= 0 && offsets.of(ps.page(n.page())) != off + (j - i) * PAGE) break;
+                if (off < 0 && offsets.of(ps.page(n.page())) >= 0) break;
                 j++;
             }
-            o.i64(e.vaddr()).i64(j - i);
-            for (long k = i; k < j; k++) o.segment(ps.page(ps.pageAt(k)));
+            o.i64(e.vaddr()).i64(j - i).i64(off);
+            if (off < 0) for (long k = i; k < j; k++) o.segment(ps.page(ps.pageAt(k)));
             written += j - i;
             i = j;
         }
         return written;
+    }
+
+    /**
+     * Where a page's bytes sit in the .ckpt file, so the loader reads them from there: pages of uncompressed blocks
+     * are views of the reader's map of the whole file. Compressed pages (decoded copies) have no offset (-1) and
+     * travel in the plan.
+     */
+    private static final class FileOffsets {
+        private final long base, length;
+
+        FileOffsets(CkptReader r) throws IOException {
+            var first = r.sections().getFirst().info();
+            this.base = r.stored(first).address() - first.payloadOffset();
+            this.length = r.fileLength();
+        }
+
+        long of(MemorySegment page) {
+            if (!page.isNative()) return -1;
+            long off = page.address() - base;
+            return off >= 0 && off + PAGE <= length ? off : -1;
+        }
     }
 
     private static int areaKind(MemoryAreaRow a) {

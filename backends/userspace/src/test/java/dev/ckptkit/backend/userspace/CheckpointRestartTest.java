@@ -94,6 +94,33 @@ class CheckpointRestartTest {
         }
     }
 
+    /** zstd page blocks cannot be read in place by the loader: their pages travel inside the restore plan. */
+    @Test
+    void compressedImageRestarts(@TempDir Path dir) throws Exception {
+        Process p = null;
+        ProcessHandle restored = null;
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "1");
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 3);
+            Path image = dir.resolve("z.ckpt");
+            var opts = dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("z")).withZstd(3);
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, opts));
+            assertTrue(Workloads.awaitExit(p.toHandle(), T));
+            try (CkptReader r = CkptReader.open(image)) {  // libraries and stacks compress, the pattern does not
+                assertTrue(r.sections().stream().anyMatch(s -> s.info().kind() == dev.ckptkit.spec.SectionKinds.PAGE_BLOCK
+                        && s.info().codec() == dev.ckptkit.spec.Codec.ZSTD), "some page blocks are zstd");
+            }
+            long n = Workloads.Status.read(dir).n();
+            var rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            restored = rs.process().toHandle();
+            assertTrue(Workloads.await(dir, T, s -> s.n() > n + 3).patternOk());
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(restored);
+        }
+    }
+
     @Test
     void restartedProcessCanBeCheckpointedAgain(@TempDir Path dir) throws Exception {
         Process p = null;
