@@ -98,6 +98,7 @@ public final class BenchUserspace {
 
     /** Starts the workload outside this JVM's children and returns its pid once it has dirtied its memory. */
     private long start(int mib, Path status, boolean preload) throws IOException, InterruptedException {
+        Files.deleteIfExists(status);  // a previous run's workload left its last line
         List<String> cmd = new ArrayList<>(List.of("setsid", "-f", tools.benchWorkload().toString(), Integer.toString(mib), status.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
