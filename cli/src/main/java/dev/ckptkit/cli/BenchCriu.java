@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  */
 public final class BenchCriu {
     /** One image's figures; times in seconds, sizes in bytes, ratios > 1 mean ckpt is faster/smaller. */
-    public record Result(String image, long dirBytes, long pagesBytes, double cpSeconds, double importSeconds,
+    public record Result(String image, long dirBytes, long pagesBytes, double cpSeconds, double cpSyncSeconds, double importSeconds,
                          double exportSeconds, double zstdImportSeconds, double zstdCliSeconds, long ckptBytes,
                          long ckptZstdBytes, long zstdCliBytes, long heapPeakImport, long heapPeakZstdImport,
                          long heapPeakExport, long maxHeap, boolean exportIdentical, int zstdLevel, int threads) {
@@ -35,6 +35,9 @@ public final class BenchCriu {
         public double importVsCp() { return cpSeconds / importSeconds; }
 
         public double exportVsCp() { return cpSeconds / exportSeconds; }
+
+        /** import speed as a multiple of cp's when both end with the data on disk */
+        public double importVsCpSync() { return cpSyncSeconds / importSeconds; }
 
         /** compressed import speed as a multiple of zstd -1's (goal >= 1.5) */
         public double zstdImportVsZstd() { return zstdCliSeconds / zstdImportSeconds; }
@@ -68,6 +71,16 @@ public final class BenchCriu {
             AtomicFiles.deleteTree(cpOut);
             exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
         }, () -> AtomicFiles.deleteTree(cpOut));
+        // the CKPT writer forces its output to disk before the rename (atomic, durable); so does this baseline
+        double cpSync = best(() -> {
+            AtomicFiles.deleteTree(cpOut);
+            exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
+            List<String> sync = new ArrayList<>(List.of("sync"));
+            try (Stream<Path> s = Files.walk(cpOut)) {
+                s.filter(Files::isRegularFile).forEach(f -> sync.add(f.toString()));
+            }
+            exec(sync);
+        }, () -> AtomicFiles.deleteTree(cpOut));
         Path plain = work.resolve("plain.ckpt");
         Path zstd = work.resolve("zstd.ckpt");
         long[] heap = new long[3];
@@ -93,7 +106,7 @@ public final class BenchCriu {
                 zBytes[0] += Files.size(zOut);
             }
         }, () -> Files.deleteIfExists(zOut));
-        Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, imp, exp, impZ, zcli, Files.size(plain),
+        Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, cpSync, imp, exp, impZ, zcli, Files.size(plain),
                 Files.size(zstd), zBytes[0], heap[0], heap[1], heap[2], Runtime.getRuntime().maxMemory(), identical,
                 zstdLevel, threads);
         Files.deleteIfExists(plain);
@@ -196,8 +209,9 @@ public final class BenchCriu {
             b.append(String.format("%s  (%s: %s of pages in %s)%n", r.image(), Sizes.human(r.dirBytes()), Sizes.human(r.pagesBytes()),
                     "image dir"));
             b.append(String.format("  cp -r                %8.3f s  %8.1f MiB/s%n", r.cpSeconds(), mibs(r.dirBytes(), r.cpSeconds())));
-            b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  -> %s%n", r.importSeconds(),
-                    mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), Sizes.human(r.ckptBytes())));
+            b.append(String.format("  cp -r + fsync        %8.3f s  %8.1f MiB/s%n", r.cpSyncSeconds(), mibs(r.dirBytes(), r.cpSyncSeconds())));
+            b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  %5.2fx cp+fsync  -> %s%n", r.importSeconds(),
+                    mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), r.importVsCpSync(), Sizes.human(r.ckptBytes())));
             b.append(String.format("  export               %8.3f s  %8.1f MiB/s  %5.2fx cp   byte-identical: %s%n", r.exportSeconds(),
                     mibs(r.dirBytes(), r.exportSeconds()), r.exportVsCp(), r.exportIdentical() ? "yes" : "NO"));
             b.append(String.format("  zstd -%d pages        %8.3f s  %8.1f MiB/s              -> %s%n", r.zstdLevel(), r.zstdCliSeconds(),

@@ -80,10 +80,10 @@ final class InspectText {
     static void fds(PrintWriter o, List<ProcessInfo> procs, List<FdInfo> fds) {
         for (ProcessInfo p : procs) {
             o.printf("pid %d (%s)%n", p.pid(), nz(p.comm()));
-            o.printf("  %5s  %-8s %-22s %10s  %s%n", "FD", "TYPE", "FLAGS", "POS", "TARGET");
+            o.printf("  %5s  %-8s %-30s %10s  %s%n", "FD", "TYPE", "FLAGS", "POS", "TARGET");
             for (FdInfo f : fds) {
                 if (f.pid() != p.pid()) continue;
-                o.printf("  %5d  %-8s %-22s %10s  %s%s%n", f.fd(), f.type(), Flags.open(f.flags()) + (f.cloexec() ? "|O_CLOEXEC" : ""),
+                o.printf("  %5d  %-8s %-30s %10s  %s%s%n", f.fd(), f.type(), Flags.open(f.flags()) + (f.cloexec() ? "|O_CLOEXEC" : ""),
                         f.pos() == null ? "-" : f.pos(), f.target(), f.detail() == null ? "" : "  (" + f.detail() + ")");
             }
             o.printf("  %5s  %s%n", "cwd", nz(p.cwd()));

@@ -1,7 +1,6 @@
 package dev.ckptkit.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ckptkit.analyzer.inspect.Areas;
 import dev.ckptkit.analyzer.inspect.Inspector;
 import dev.ckptkit.analyzer.inspect.Strings;
 import java.io.PrintWriter;
@@ -42,17 +41,18 @@ final class StringsCommand extends InspectCommand {
             ObjectNode h = InspectJson.document(image.toString()).put("minLength", minLength);
             enc.forEach(e -> h.withArray("encodings").add(e.name().toLowerCase()));
             try (JsonStream js = new JsonStream(o, h, "hits")) {
-                s.run(pids, hit -> js.add(InspectJson.stringHit(hit)));
+                s.run(pids, InspectJson::stringHit, js::add);
             }
             return ExitCodes.OK;
         }
-        s.run(pids, hit -> {
-            n[0]++;
-            if (count) return;
-            o.append(Integer.toString(hit.pid())).append('\t').append("0x").append(Long.toHexString(hit.address())).append('\t')
-                    .append(hit.encoding() == Strings.Encoding.ASCII ? "ascii" : "utf16le").append('\t')
-                    .append(Areas.label(hit.area())).append('\t').append(hit.text()).append('\n');
-        });
+        if (count) {
+            s.run(pids, hit -> n[0]++);
+        } else {
+            s.runLines(pids, c -> {
+                n[0] += c.count();
+                o.write(c.text());
+            });
+        }
         if (count && json.enabled()) o.println(json.render(InspectJson.document(image.toString()).put("count", n[0])));
         else if (count) o.println(n[0]);
         return ExitCodes.OK;

@@ -193,11 +193,13 @@ public final class PageStore {
         }
         synchronized (decoded) {
             MemorySegment s = decoded.get(b);
-            if (s == null) {
-                s = MemorySegment.ofArray(reader.payload(info));
-                decoded.put(b, s);
-            }
-            return s;
+            if (s != null) return s;
+        }
+        // decompress outside the lock so that threads scanning different blocks do not wait for each other
+        MemorySegment fresh = MemorySegment.ofArray(reader.payload(info));
+        synchronized (decoded) {
+            MemorySegment s = decoded.putIfAbsent(b, fresh);
+            return s != null ? s : fresh;
         }
     }
 

@@ -76,7 +76,7 @@ public final class RandomImages {
                 pp.put(va, content);
             }
             pages.put(pid, pp);
-            files.add(new FileRow(pid, "reg", "/tmp/f" + pid, 0, (long) r.nextInt(100), 100L, 0100644, 1L + pid, 2049L, false, null));
+            files.add(new FileRow(pid, "reg", "/tmp/f" + pid, 0, (long) r.nextInt(100), 100L, 0100644, 1L + pid, 2049L, false, null, null));
             fds.add(new FdRow(pid, 3, pid, r.nextBoolean()));
         }
         Map<String, byte[]> natives = new LinkedHashMap<>();

@@ -22,7 +22,10 @@ public final class Areas {
 
     /** The area of {@code pid} holding {@code addr}, or null. */
     public MemoryAreaRow find(int pid, long addr) {
-        List<MemoryAreaRow> l = of(pid);
+        return search(of(pid), addr);
+    }
+
+    private static MemoryAreaRow search(List<MemoryAreaRow> l, long addr) {
         int lo = 0, hi = l.size() - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
@@ -32,6 +35,28 @@ public final class Areas {
             else return a;
         }
         return null;
+    }
+
+    /** Finds areas of one process for ascending addresses, remembering the last one found. */
+    public final class Cursor {
+        private final List<MemoryAreaRow> list;
+        private MemoryAreaRow last;
+
+        private Cursor(List<MemoryAreaRow> list) {
+            this.list = list;
+        }
+
+        public MemoryAreaRow find(long addr) {
+            MemoryAreaRow l = last;
+            if (l != null && Long.compareUnsigned(addr, l.start()) >= 0 && Long.compareUnsigned(addr, l.end()) < 0) return l;
+            MemoryAreaRow a = search(list, addr);
+            if (a != null) last = a;
+            return a;
+        }
+    }
+
+    public Cursor cursor(int pid) {
+        return new Cursor(of(pid));
     }
 
     /** Short label of an area for one-line output: its path, or its kind in brackets. */

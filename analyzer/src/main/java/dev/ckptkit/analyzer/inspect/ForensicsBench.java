@@ -127,15 +127,12 @@ public final class ForensicsBench {
         }
     }
 
-    /** Runs strings and formats every hit as the CLI does, into a buffer that is thrown away. */
+    /** Runs strings and formats every hit as the CLI does ({@link StringHit#line()}), into a sink that drops it. */
     private long strings(java.util.Set<Integer> pids, java.util.Set<Strings.Encoding> enc) throws IOException {
-        long[] n = {0};
-        StringBuilder sb = new StringBuilder(1 << 16);
-        new Strings(reader, 4, enc, threads).run(pids, h -> {
-            n[0]++;
-            sb.append(h.pid()).append('\t').append("0x").append(Long.toHexString(h.address())).append('\t')
-                    .append(Areas.label(h.area())).append('\t').append(h.text()).append('\n');
-            if (sb.length() > 1 << 16) sb.setLength(0);
+        long[] n = {0, 0};
+        new Strings(reader, 4, enc, threads).runLines(pids, c -> {
+            n[0] += c.count();
+            n[1] += c.text().length();
         });
         return n[0];
     }

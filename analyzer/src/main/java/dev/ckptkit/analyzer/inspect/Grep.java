@@ -45,19 +45,37 @@ public final class Grep {
 
     public void run(Set<Integer> pids, ParallelScan.Sink<GrepHit> sink) throws IOException {
         Areas areas = new Areas(reader.table(Tables.MEMORY_AREAS));
+        MemoryReader memory = new MemoryReader(new Inspector(reader));
         long[] lastEnd = {0};
         int[] lastPid = {Integer.MIN_VALUE};
         int lookbehind = (context + Window.PAGE - 1) / Window.PAGE;
-        new ParallelScan(reader.pages(), threads, lookbehind, MAX_WINDOW + 2 * context).run(pids, this::scan, h -> {
+        new ParallelScan(reader.pages(), threads, lookbehind, MAX_WINDOW + 2 * context).run(pids, this::scan, f -> {
+            GrepHit h = f.hit();
             if (h.pid() == lastPid[0] && Long.compareUnsigned(h.address(), lastEnd[0]) < 0) return;  // overlaps the match before
             lastPid[0] = h.pid();
             lastEnd[0] = h.address() + h.length();
-            sink.accept(h.withArea(areas.find(h.pid(), h.address())));
+            sink.accept(h.withArea(areas.find(h.pid(), h.address()), context == 0 ? null : read(memory, h, f.contextLength())));
         });
     }
 
-    List<GrepHit> scan(Window w) throws IOException {
-        List<GrepHit> out = new ArrayList<>();
+    /**
+     * A hit as a worker finds it: the context is only located (its bytes are dumped and contiguous), and read on the
+     * caller's thread, so that a pattern matching everywhere with a large context cannot fill the heap.
+     */
+    record Found(GrepHit hit, int contextLength) {}
+
+    private static byte[] read(MemoryReader memory, GrepHit h, int length) throws IOException {
+        byte[] out = new byte[length];
+        int[] pos = {0};
+        memory.read(h.pid(), h.contextAddress(), h.contextAddress() + length, (a, b, off, len, dumped) -> {
+            System.arraycopy(b, off, out, pos[0], len);
+            pos[0] += len;
+        });
+        return out;
+    }
+
+    List<Found> scan(Window w) throws IOException {
+        List<Found> out = new ArrayList<>();
         switch (pattern) {
             case BytePattern.Literal l -> scanLiteral(w, l.bytes().length, out);
             case BytePattern.Regex r -> scanRegex(w, r, out);
@@ -65,7 +83,7 @@ public final class Grep {
         return out;
     }
 
-    private void scanLiteral(Window w, int m, List<GrepHit> out) throws IOException {
+    private void scanLiteral(Window w, int m, List<Found> out) throws IOException {
         w.ensure(w.end() + m - 1);
         int pos = w.start();
         while (true) {
@@ -78,7 +96,7 @@ public final class Grep {
         }
     }
 
-    private void scanRegex(Window w, BytePattern.Regex r, List<GrepHit> out) throws IOException {
+    private void scanRegex(Window w, BytePattern.Regex r, List<Found> out) throws IOException {
         Matcher m = r.pattern().matcher("");
         int pos = w.start();
         while (pos < w.end()) {
@@ -131,12 +149,12 @@ public final class Grep {
         return m.reset(new ByteChars(w.bytes(), w.length())).useTransparentBounds(true).useAnchoringBounds(false);
     }
 
-    private GrepHit hit(Window w, int s, int e) throws IOException {
+    private Found hit(Window w, int s, int e) throws IOException {
         w.ensure(e + context);
         byte[] b = w.bytes();
         int cs = Math.max(0, s - context), ce = Math.min(w.length(), e + context);
-        return new GrepHit(w.pid(), w.base() + s, e - s, Arrays.copyOfRange(b, s, Math.min(e, s + MAX_MATCH_BYTES)),
-                w.base() + cs, context == 0 ? null : Arrays.copyOfRange(b, cs, ce), null);
+        return new Found(new GrepHit(w.pid(), w.base() + s, e - s, Arrays.copyOfRange(b, s, Math.min(e, s + MAX_MATCH_BYTES)),
+                w.base() + cs, null, null), ce - cs);
     }
 
     /** Bytes as ISO-8859-1 characters, without copying. */

@@ -14,7 +14,7 @@ import dev.ckptkit.io.table.MemoryAreaRow;
  */
 public record GrepHit(int pid, long address, long length, byte[] match, long contextAddress, byte[] context,
                       MemoryAreaRow area) {
-    GrepHit withArea(MemoryAreaRow a) {
-        return new GrepHit(pid, address, length, match, contextAddress, context, a);
+    GrepHit withArea(MemoryAreaRow a, byte[] contextBytes) {
+        return new GrepHit(pid, address, length, match, contextAddress, contextBytes, a);
     }
 }

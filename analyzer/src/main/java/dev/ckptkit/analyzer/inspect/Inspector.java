@@ -266,7 +266,7 @@ public final class Inspector {
     }
 
     /**
-     * Mounts in tree order. With a pid selection narrower than the image, only the mount namespaces of the selected
+     * Mounts in tree order (siblings by mount point). With a pid selection narrower than the image, only the mount namespaces of the selected
      * processes (when the image records namespaces).
      */
     public List<MountInfo> mounts(Set<Integer> sel) throws IOException {
@@ -286,6 +286,9 @@ public final class Inspector {
             if (m.parentId() != m.mountId() && ids.contains(m.parentId())) children.computeIfAbsent(m.parentId(), k -> new ArrayList<>()).add(m);
             else roots.add(m);
         }
+        Comparator<MountRow> byPoint = Comparator.comparing(m -> m.mountpoint() == null ? "" : m.mountpoint());
+        roots.sort(byPoint);
+        for (List<MountRow> l : children.values()) l.sort(byPoint);
         List<MountInfo> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();
         for (MountRow r : roots) walkMounts(r, 0, children, seen, out);

@@ -51,7 +51,7 @@ public final class ParallelScan {
         });
         ThreadLocal<Window> windows = ThreadLocal.withInitial(() -> new Window(pages, maxWindowBytes));
         ArrayDeque<Future<List<H>>> inFlight = new ArrayDeque<>();
-        int max = threads * 4;
+        int max = threads * 2 + 1;  // pieces in flight: enough to keep every worker busy, few enough to bound memory
         try {
             Pieces.forEach(pages, pids, p -> {
                 inFlight.add(pool.submit(() -> {

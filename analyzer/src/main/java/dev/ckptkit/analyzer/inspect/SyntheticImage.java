@@ -80,12 +80,12 @@ public final class SyntheticImage {
             areas.sort((a, b) -> a.pid() != b.pid() ? Integer.compare(a.pid(), b.pid()) : Long.compareUnsigned(a.start(), b.start()));
             w.table(Tables.MEMORY_AREAS, areas);
             w.table(Tables.FILES, List.of(
-                    new FileRow(1, "chr", "/dev/null", 2, 0L, 0L, 020666, 5L, 6L, false, null),
-                    new FileRow(2, "reg", "/opt/run.sh", 0, 42L, 120L, 0100755, 77L, (8L << 20) | 1, false, null),
-                    new FileRow(3, "pipe", "pipe:[4242]", 1, null, null, null, 4242L, null, false, null),
-                    new FileRow(4, "pipe", "pipe:[4242]", 0, null, null, null, 4242L, null, false, null),
-                    new FileRow(5, "socket", null, 2, null, null, null, 5555L, null, false, null),
-                    new FileRow(6, "reg", "/tmp/secret.txt", 2, 7L, 20L, 0100600, 88L, (8L << 20) | 1, true, "files/ghost-6")));
+                    new FileRow(1, "chr", "/dev/null", 2, 0L, 0L, 020666, 5L, 6L, false, null, null),
+                    new FileRow(2, "reg", "/opt/run.sh", 0, 42L, 120L, 0100755, 77L, (8L << 20) | 1, false, null, null),
+                    new FileRow(3, "pipe", "pipe:[4242]", 1, null, null, null, 4242L, null, false, null, null),
+                    new FileRow(4, "pipe", "pipe:[4242]", 0, null, null, null, 4242L, null, false, null, null),
+                    new FileRow(5, "socket", null, 2, null, null, null, 5555L, null, false, null, null),
+                    new FileRow(6, "reg", "/tmp/secret.txt", 2, 7L, 20L, 0100600, 88L, (8L << 20) | 1, true, "files/ghost-6", null)));
             w.table(Tables.FDS, List.of(
                     new FdRow(SHELL, 0, 1, false), new FdRow(SHELL, 1, 1, false), new FdRow(SHELL, 255, 2, true),
                     new FdRow(WORKER, 1, 3, false), new FdRow(WORKER, 3, 5, true), new FdRow(WORKER, 4, 6, false),

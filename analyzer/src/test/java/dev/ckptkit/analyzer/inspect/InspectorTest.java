@@ -120,7 +120,8 @@ class InspectorTest {
     @Test
     void mountsFormATree() throws Exception {
         List<MountInfo> ms = in.mounts(in.pids());
-        assertEquals(List.of(1, 2, 3), ms.stream().map(m -> m.mount().mountId()).toList());
+        // siblings in mount point order: /data before /proc
+        assertEquals(List.of(1, 3, 2), ms.stream().map(m -> m.mount().mountId()).toList());
         assertEquals(List.of(0, 1, 1), ms.stream().map(MountInfo::depth).toList());
     }
 

@@ -12,4 +12,5 @@ public record FileRow(
         @Doc("inode number, when known") Long inode,
         @Doc("device, when known") Long dev,
         @Doc("true if the file was unlinked while open (its content may be carried as an attachment)") boolean deleted,
-        @Doc("name of the attachment holding the content, when the image carries it") String attachment) {}
+        @Doc("name of the attachment holding the content, when the image carries it") String attachment,
+        @Doc("GNU build-id of an ELF file as lowercase hex, when the producer recorded it (CRIU reg_file_entry.build_id); since 1.1") String buildId) {}

@@ -70,6 +70,18 @@ final class ContainerArchive implements AutoCloseable {
         }
     }
 
+    /** The files of an unpacked container checkpoint outside its checkpoint/ directory, by relative name. */
+    static Map<String, Path> extrasOf(Path dir) throws IOException {
+        Map<String, Path> m = new TreeMap<>();
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                String name = dir.relativize(p).toString();
+                if (!name.startsWith(CHECKPOINT_DIR)) m.put(name, p);
+            }
+        }
+        return m;
+    }
+
     private static String normalise(String name) {
         String n = name;
         while (n.startsWith("./")) n = n.substring(2);
@@ -85,7 +97,7 @@ final class ContainerArchive implements AutoCloseable {
         raw.reset();
         InputStream in;
         if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            in = new GzipCompressorInputStream(raw, true);
+            in = GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get();
         } else if (head.length == 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
             in = new ZstdInputStream(raw);
         } else if (isTar(raw)) {

@@ -27,6 +27,10 @@ public final class Criu {
 
     /** The criu to use, or an exception whose message says how to get one. */
     public static Criu locate() throws IOException {
+        String env = System.getenv("CKPT_CRIU");
+        if (env != null && !env.isBlank() && !Files.isExecutable(Path.of(env))) {
+            throw new IOException("CKPT_CRIU=" + env + " is not an executable file; unset it or " + HOW_TO_GET);
+        }
         return locate(candidates());
     }
 

@@ -36,10 +36,16 @@ public final class CriuBackend implements Backend {
     /** Import with the version of the criu that made the images, when known (live capture). */
     void importImage(Path input, ImportContext ctx, String criuVersion) throws IOException {
         if (Files.isDirectory(input)) {
-            // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
-            Path dir = CriuImageSet.looksLike(input) ? input : input.resolve("checkpoint");
-            try (CriuImageSet set = CriuImageSet.open(dir)) {
-                CriuImporter.importSet(set, Map.of(), input.getFileName() == null ? input.toString() : input.getFileName().toString(), ctx, criuVersion);
+            String source = input.getFileName() == null ? input.toString() : input.getFileName().toString();
+            if (CriuImageSet.looksLike(input)) {
+                try (CriuImageSet set = CriuImageSet.open(input)) {
+                    CriuImporter.importSet(set, Map.of(), source, ctx, criuVersion);
+                }
+            } else {
+                // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
+                try (CriuImageSet set = CriuImageSet.open(input.resolve("checkpoint"))) {
+                    CriuImporter.importSet(set, ContainerArchive.extrasOf(input), source, ctx, criuVersion);
+                }
             }
             return;
         }
@@ -53,7 +59,9 @@ public final class CriuBackend implements Backend {
 
     @Override
     public void exportImage(CkptReader image, Path output, ExportOptions options) throws IOException {
-        CriuExporter.export(image, output);
+        // a .tar/.tar.gz/.tar.zst name asks for a container checkpoint archive, anything else for an image dir
+        if (ArchiveExporter.isArchiveName(output)) ArchiveExporter.export(image, output);
+        else CriuExporter.export(image, output);
     }
 
     @Override

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 public final class CriuImageSet implements AutoCloseable {
     /** CRIU image format versions this code reads: CRTOOLS_IMAGES_V1_1 (criu/image.c rejects others too). */
     public static final int IMAGES_V1_1 = 2;
+    /** Files larger than this are never split into entries (kept whole, as raw data). */
+    private static final long MAX_PARSED = 1L << 30;
 
     private final Path dir;
     /** How error messages name the directory: its path, or ARCHIVE!checkpoint for a container archive. */
@@ -86,7 +88,10 @@ public final class CriuImageSet implements AutoCloseable {
         }
         for (Map.Entry<String, MemorySegment> f : files.entrySet()) {
             if (isPagesName(f.getKey())) continue; // raw page data, validated against the pagemaps below
-            CriuImage img = ImageParser.parse(resource(f.getKey()), f.getValue().asByteBuffer());
+            MemorySegment seg = f.getValue();
+            // CRIU's protobuf images are small; anything this large can only be raw data (a tarball, a log)
+            ByteBuffer view = seg.byteSize() > MAX_PARSED ? seg.asSlice(0, 0).asByteBuffer() : seg.asByteBuffer();
+            CriuImage img = ImageParser.parse(resource(f.getKey()), view);
             images.put(f.getKey(), img);
         }
         CriuImage inv = images.get("inventory.img");

@@ -4,7 +4,6 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.Progress;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.PageSink;
-import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.Tables;
 import java.io.IOException;
@@ -56,7 +55,9 @@ final class CriuImporter {
                 if (set.pageStoreFiles().containsKey(name)) continue;
                 MemorySegment bytes = f.getValue();
                 if (bytes.byteSize() <= NATIVE_LIMIT) w.nativeRecord(NATIVE_PREFIX + name, bytes.toArray(ValueLayout.JAVA_BYTE));
-                else w.attachment(LARGE_PREFIX + name, Files.newInputStream(set.dir().resolve(name)));
+                else try (InputStream in = Files.newInputStream(set.dir().resolve(name))) {
+                    w.attachment(LARGE_PREFIX + name, in);
+                }
             }
             for (Map.Entry<String, String> l : set.symlinks().entrySet()) {
                 w.nativeRecord(LINK_PREFIX + l.getKey(), l.getValue().getBytes(StandardCharsets.UTF_8));
@@ -143,7 +144,8 @@ final class CriuImporter {
             if (set.pageStoreFiles().containsKey(f.getKey())) continue;
             md.update(f.getKey().getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
-            md.update(f.getValue().asByteBuffer());
+            MemorySegment seg = f.getValue();
+            for (long at = 0; at < seg.byteSize(); at += CHUNK) md.update(seg.asSlice(at, Math.min(CHUNK, seg.byteSize() - at)).asByteBuffer());
         }
         for (Map.Entry<String, String> l : set.symlinks().entrySet()) {
             md.update((l.getKey() + "\0" + l.getValue()).getBytes(StandardCharsets.UTF_8));

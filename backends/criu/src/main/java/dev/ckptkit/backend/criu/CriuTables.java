@@ -214,6 +214,7 @@ final class CriuTables {
             Long pos = null, size = null, inode = null;
             Integer mode = null, flags = 0;
             boolean deleted = false;
+            String buildId = null;
             switch (f.getType()) {
                 case FdType.REG -> {
                     RegFileEntry r = f.getReg();
@@ -223,6 +224,7 @@ final class CriuTables {
                     mode = r.hasMode() ? r.getMode() : null;
                     var remap = m.remaps.get(f.getId());
                     deleted = remap != null && remap.getRemapType() == 1;
+                    buildId = buildId(r.getBuildIdList());
                 }
                 case FdType.PIPE -> {
                     flags = f.getPipe().getFlags();
@@ -247,9 +249,19 @@ final class CriuTables {
             }
             type = FdType.tableType(f.getType(), mode);
             rows.add(new FileRow(Integer.toUnsignedLong(f.getId()), type, m.path(f.getId()), flags, pos, size, mode, inode,
-                    null, deleted, null));
+                    null, deleted, null, buildId));
         }
         return rows;
+    }
+
+    /** CRIU keeps the ELF note's build-id bytes as native (little-endian) u32 words; back to the bytes, as hex. */
+    static String buildId(List<Integer> words) {
+        if (words.isEmpty()) return null;
+        StringBuilder sb = new StringBuilder(words.size() * 8);
+        for (int w : words) {
+            for (int i = 0; i < 4; i++) sb.append(String.format("%02x", (w >>> (8 * i)) & 0xff));
+        }
+        return sb.toString();
     }
 
     List<FdRow> fds() throws CorruptImageException {

@@ -16,7 +16,9 @@ final class PageReader {
     PageReader(CriuImageSet set) {
         this.set = set;
         for (Pagemap pm : set.pagemaps()) {
-            if (pm.shmem()) continue;
+            MemorySegment pages = set.segment(pm.pagesFileName());
+            // only pages this code can locate: a pagemap of a newer format (compressed pages) is not interpreted
+            if (pm.shmem() || !pm.onlyKnownFields() || pages == null || pages.byteSize() != pm.presentBytes()) continue;
             byPid.put(pm.owner(), pm);
             long[] off = new long[pm.runs().size()];
             long at = 0;

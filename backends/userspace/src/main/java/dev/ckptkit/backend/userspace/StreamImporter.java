@@ -183,7 +183,7 @@ final class StreamImporter {
         };
         boolean deleted = path.endsWith(" (deleted)");
         files.add(new FileRow(id, t, deleted ? path.substring(0, path.length() - 10) : path, flags, pos >= 0 ? pos : null,
-                type == Protocol.FD_REG ? size : null, mode, inode, dev, deleted, null));
+                type == Protocol.FD_REG ? size : null, mode, inode, dev, deleted, null, null));
         fds.add(new FdRow(pid, fd, id, cloexec));
         if (type == Protocol.FD_PIPE || type == Protocol.FD_FIFO) {
             pipes.add(new PipeRow(id, inode, type == Protocol.FD_FIFO ? path : null, flags, 0));
