@@ -549,7 +549,8 @@ static int open_listener(void) {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
     memcpy(a.sun_path, S.sock_path, sizeof a.sun_path - 1);
     unlink(S.sock_path);
-    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 || listen(fd, 4) != 0) {
+    /* only the owner (and root) may ask for a checkpoint: connecting needs write permission on the socket */
+    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 || chmod(S.sock_path, 0600) != 0 || listen(fd, 4) != 0) {
         log_msg("libckpt: cannot listen on %s: %s\n", S.sock_path, strerror(errno));
         close(fd);
         return -1;
@@ -689,6 +690,7 @@ static void start_manager(void) {
 }
 
 static void child_after_fork(void) {
+    S.sock_path[0] = 0;  /* the parent's: this process must never unlink it */
     S.real_pid = raw_getpid();
     S.virt_pid = S.real_pid;
     S.virt_ppid = raw_getppid();
@@ -732,6 +734,11 @@ __attribute__((constructor)) static void ckpt_init(void) {
     }
     pthread_atfork(NULL, NULL, child_after_fork);
     start_manager();
+}
+
+/* a normal exit takes its socket along (a killed process leaves it: connecting then fails, which callers report) */
+__attribute__((destructor)) static void ckpt_fini(void) {
+    if (S.sock_path[0] && S.real_pid == raw_getpid()) unlink(S.sock_path);
 }
 
 /* ---------- C API (ckpt.h) ---------- */
