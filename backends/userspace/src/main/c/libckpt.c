@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -60,6 +61,9 @@ static struct {
     int generation;
     pid_t manager_tid;
     int listen_fd, conn_fd;
+    int conn_is_socket;
+    int dump_signo;                  /* writes the stream to a file instead of a socket */
+    int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
     uint32_t request_flags;
     char sock_path[108];
     struct saved_thread *threads;    /* mmap'ed before any checkpoint */
@@ -75,7 +79,7 @@ static struct {
     pthread_mutex_t cb_lock;
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
-} S = { .listen_fd = -1, .conn_fd = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
@@ -150,7 +154,7 @@ static void read_brk_fields(uint64_t *start_brk) {
 static int send_all(const void *p, size_t n) {
     const char *c = p;
     while (n > 0) {
-        ssize_t w = send(S.conn_fd, c, n, MSG_NOSIGNAL);
+        ssize_t w = S.conn_is_socket ? send(S.conn_fd, c, n, MSG_NOSIGNAL) : write(S.conn_fd, c, n);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return -1;
         c += w;
@@ -310,7 +314,7 @@ static void send_fds(void) {
             off += d->reclen;
             if (d->name[0] == '.') continue;
             int fd = atoi(d->name);
-            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd) continue;
+            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1]) continue;
             struct stat st;
             if (fstat(fd, &st) != 0) continue;
             struct ckpt_fd f;
@@ -545,7 +549,8 @@ static int open_listener(void) {
     struct sockaddr_un a = { .sun_family = AF_UNIX };
     memcpy(a.sun_path, S.sock_path, sizeof a.sun_path - 1);
     unlink(S.sock_path);
-    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 || listen(fd, 4) != 0) {
+    /* only the owner (and root) may ask for a checkpoint: connecting needs write permission on the socket */
+    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 || chmod(S.sock_path, 0600) != 0 || listen(fd, 4) != 0) {
         log_msg("libckpt: cannot listen on %s: %s\n", S.sock_path, strerror(errno));
         close(fd);
         return -1;
@@ -576,45 +581,75 @@ static void after_restart(void) {
     S.nthreads = 0;
     S.parked = 0;
     S.manager_tid = (pid_t) raw_gettid();
+    if (S.wake[0] >= 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;  /* old numbers: see above */
     load_pathmap();
     S.listen_fd = open_listener();
     run_callbacks(S.post, &S.npost);
     log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
 }
 
-static void serve(int c) {
-    struct ckpt_request rq;
-    ssize_t n = recv(c, &rq, sizeof rq, MSG_WAITALL);
-    if (n != (ssize_t) sizeof rq || rq.magic != CKPT_REQUEST_MAGIC) { close(c); return; }
-    S.conn_fd = c;
-    S.request_flags = rq.flags;
+/* Takes one checkpoint into fd (a requester's socket, or a file); returns 1 in a restarted copy, else 0. */
+static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
+    S.conn_fd = fd;
+    S.conn_is_socket = is_socket;
+    S.request_flags = flags;
     run_callbacks(S.pre, &S.npre);
     unsigned long long before = S.starttime;
     if (quiesce() != 0) {
         const char *m = "cannot stop all threads (one blocks the checkpoint signal?)";
         send_frame(CKPT_F_ERROR, m, strlen(m));
         resume_all();
-        close(c);
         S.conn_fd = -1;
-        return;
+        return 0;
     }
     syscall(SYS_tgkill, S.real_pid, S.manager_tid, S.signo);  /* dump_all runs in our handler, here */
     if (read_starttime() != before || raw_getpid() != S.real_pid) {
         after_restart();
-        return;
+        return 1;
     }
-    int kill_after = (S.request_flags & CKPT_REQUEST_KILL) != 0;
-    if (kill_after) {
-        shutdown(c, SHUT_WR);
+    if ((flags & CKPT_REQUEST_KILL) && is_socket) {
+        shutdown(fd, SHUT_WR);
         char x;
-        while (recv(c, &x, 1, 0) > 0) {}  /* the requester closes once the image is safe */
+        while (recv(fd, &x, 1, 0) > 0) {}  /* the requester closes once the image is safe */
         unlink(S.sock_path);
         syscall(SYS_exit_group, 0);
     }
-    close(c);
     S.conn_fd = -1;
     resume_all();
     run_callbacks(S.resume, &S.nresume);
+    return 0;
+}
+
+static void serve(int c) {
+    struct ckpt_request rq;
+    ssize_t n = recv(c, &rq, sizeof rq, MSG_WAITALL);
+    if (n != (ssize_t) sizeof rq || rq.magic != CKPT_REQUEST_MAGIC) { close(c); return; }
+    if (!checkpoint_to(c, 1, rq.flags)) close(c);
+}
+
+/* The dump signal: the stream goes to DIR/ckpt-PID.stream (written as .tmp, then renamed), for
+ * 'ckpt convert ckpt-PID.stream -o x.ckpt'. */
+static void dump_to_file(void) {
+    const char *dir = getenv("CKPT_SOCKET_DIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[256], tmp[264];
+    snprintf(path, sizeof path, "%s/ckpt-%d.stream", dir, (int) S.real_pid);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) { log_msg("libckpt: cannot write %s: %s\n", tmp, strerror(errno)); return; }
+    if (checkpoint_to(fd, 0, 0)) return;  /* restarted copy: that fd is not ours any more */
+    int ok = S.dump_status == 0 && fsync(fd) == 0;
+    close(fd);
+    if (ok) rename(tmp, path);
+    else unlink(tmp);
+}
+
+static void on_dump_signal(int sig) {
+    (void) sig;
+    int e = errno;
+    char b = 1;
+    if (S.wake[1] >= 0) (void) !write(S.wake[1], &b, 1);
+    errno = e;
 }
 
 static void *manager_main(void *arg) {
@@ -624,6 +659,14 @@ static void *manager_main(void *arg) {
     S.listen_fd = open_listener();
     for (;;) {
         if (S.listen_fd < 0) { sleep(1); S.listen_fd = open_listener(); continue; }
+        struct pollfd pf[2] = { { S.listen_fd, POLLIN, 0 }, { S.wake[0], POLLIN, 0 } };
+        if (poll(pf, S.wake[0] >= 0 ? 2 : 1, -1) <= 0) continue;
+        if (pf[1].revents & POLLIN) {
+            char b[64];
+            (void) !read(S.wake[0], b, sizeof b);
+            dump_to_file();
+            continue;
+        }
         int c = accept4(S.listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0) { if (errno != EINTR) usleep(100000); continue; }
         serve(c);
@@ -647,12 +690,18 @@ static void start_manager(void) {
 }
 
 static void child_after_fork(void) {
+    S.sock_path[0] = 0;  /* the parent's: this process must never unlink it */
     S.real_pid = raw_getpid();
     S.virt_pid = S.real_pid;
     S.virt_ppid = raw_getppid();
     S.starttime = read_starttime();
     S.listen_fd = -1;
     S.conn_fd = -1;
+    if (S.wake[0] >= 0) {  /* the parent's pipe would wake the parent's manager too */
+        close(S.wake[0]);
+        close(S.wake[1]);
+        if (pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;
+    }
     start_manager();
 }
 
@@ -674,8 +723,22 @@ __attribute__((constructor)) static void ckpt_init(void) {
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigfillset(&sa.sa_mask);
     sigaction(S.signo, &sa, NULL);
+    const char *d = getenv("CKPT_DUMP_SIGNAL");
+    S.dump_signo = d ? atoi(d) : SIGRTMAX - 2;
+    if (S.dump_signo > 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) == 0) {
+        struct sigaction ds;
+        memset(&ds, 0, sizeof ds);
+        ds.sa_handler = on_dump_signal;
+        ds.sa_flags = SA_RESTART;
+        sigaction(S.dump_signo, &ds, NULL);
+    }
     pthread_atfork(NULL, NULL, child_after_fork);
     start_manager();
+}
+
+/* a normal exit takes its socket along (a killed process leaves it: connecting then fails, which callers report) */
+__attribute__((destructor)) static void ckpt_fini(void) {
+    if (S.sock_path[0] && S.real_pid == raw_getpid()) unlink(S.sock_path);
 }
 
 /* ---------- C API (ckpt.h) ---------- */
@@ -726,28 +789,30 @@ static const char *mapped(const char *path, char *tmp, size_t cap) {
     return path;
 }
 
-int open(const char *path, int flags, ...) {
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
+/* open(2)'s third argument exists only with O_CREAT / O_TMPFILE */
+#define MODE_ARG(flags, last)                               \
+    mode_t mode = 0;                                        \
+    if ((flags) & (O_CREAT | __O_TMPFILE)) {                \
+        va_list ap;                                         \
+        va_start(ap, last);                                 \
+        mode = va_arg(ap, mode_t);                          \
+        va_end(ap);                                         \
     }
+
+/* relative paths are left alone: they resolve against a directory that was itself opened through the map */
+static int open_mapped(int dirfd, const char *path, int flags, mode_t mode) {
     char tmp[4096];
-    return (int) syscall(SYS_openat, AT_FDCWD, mapped(path, tmp, sizeof tmp), flags, mode);
+    return (int) syscall(SYS_openat, dirfd, path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, flags, mode);
+}
+
+int open(const char *path, int flags, ...) {
+    MODE_ARG(flags, flags)
+    return open_mapped(AT_FDCWD, path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 int openat(int dirfd, const char *path, int flags, ...) {
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    char tmp[4096];
-    return (int) syscall(SYS_openat, dirfd, path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, flags, mode);
+    MODE_ARG(flags, flags)
+    return open_mapped(dirfd, path, flags, mode);
 }

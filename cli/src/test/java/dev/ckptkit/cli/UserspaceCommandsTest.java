@@ -50,7 +50,11 @@ class UserspaceCommandsTest {
             assertTrue(Long.parseLong(after.split(" ")[0]) > Long.parseLong(atKill.split(" ")[0]), "counter went on: " + atKill + " -> " + after);
             assertEquals(pid + " " + newPid, Files.readString(hookOut).trim());
         } finally {
-            for (long p : new long[] {pid, newPid}) if (p > 0) ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
+            for (long p : new long[] {pid, newPid}) {
+                if (p <= 0) continue;
+                ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
+                Files.deleteIfExists(Checkpointer.socketOf((int) p));  // SIGKILL leaves it behind
+            }
         }
     }
 

@@ -20,8 +20,10 @@ public final class BenchUserspace {
     private static final Duration T = Duration.ofMinutes(5);
 
     /** Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run. */
-    public record Result(int mib, double checkpointSeconds, double checkpointStreamSeconds, double restartSeconds, long imageBytes,
-                         double criuDumpSeconds, double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
+    /** {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump. */
+    public record Result(int mib, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
+                         double restartSeconds, long imageBytes, double criuDumpSeconds, double criuDumpCpuSeconds,
+                         double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
         public double checkpointRatio() { return checkpointSeconds / criuDumpSeconds; }
 
         public double restartRatio() { return restartSeconds / criuRestoreSeconds; }
@@ -44,13 +46,14 @@ public final class BenchUserspace {
         Path status = dir.resolve("status"), image = dir.resolve("bench.ckpt");
         long pid = start(mib, status, true);
         ProcessHandle restored = null;
-        double ckpt, restart, stream;
+        double ckpt, restart, stream, cpu;
         try {
             awaitSocket(pid);
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, null));
             ckpt = (System.nanoTime() - t0) / 1e9;
             stream = c.streamNanos() / 1e9;
+            cpu = (processCpuNanos() - cpu0) / 1e9;
             awaitGone(pid);
             Files.deleteIfExists(status);
             t0 = System.nanoTime();
@@ -64,12 +67,12 @@ public final class BenchUserspace {
         }
         long size = Files.size(image);
         Files.delete(image);
-        Result mine = new Result(mib, ckpt, stream, restart, size, Double.NaN, Double.NaN, -1, loadAverage(), "no criu (set CKPT_CRIU)");
+        Result mine = new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), "no criu (set CKPT_CRIU)");
         if (criu == null) return mine;
         try {
             return criu(mine);
         } catch (IOException e) {
-            return new Result(mib, ckpt, stream, restart, size, Double.NaN, Double.NaN, -1, loadAverage(), e.getMessage());
+            return new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), e.getMessage());
         }
     }
 
@@ -80,8 +83,12 @@ public final class BenchUserspace {
         long pid = start(mib, status, false);
         try {
             long t0 = System.nanoTime();
-            exec(dir.resolve("dump.log"), criu.toString(), "dump", "-t", Long.toString(pid), "-D", images.toString());
+            Path times = dir.resolve("dump.cpu");
+            exec(dir.resolve("dump.log"), "/usr/bin/time", "-f", "%U %S", "-o", times.toString(), criu.toString(), "dump", "-t",
+                    Long.toString(pid), "-D", images.toString());
             double dump = (System.nanoTime() - t0) / 1e9;
+            String[] us = Files.readString(times).trim().split("\\s+");
+            double dumpCpu = Double.parseDouble(us[us.length - 2]) + Double.parseDouble(us[us.length - 1]);
             awaitGone(pid);
             long bytes = treeSize(images);
             Files.deleteIfExists(status);
@@ -89,8 +96,8 @@ public final class BenchUserspace {
             exec(dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
             double restore = (System.nanoTime() - t0) / 1e9;
             awaitStatus(status);
-            return new Result(mib, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.restartSeconds(), mine.imageBytes(),
-                    dump, restore, bytes, loadAverage(), null);
+            return new Result(mib, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
+                    mine.restartSeconds(), mine.imageBytes(), dump, dumpCpu, restore, bytes, loadAverage(), null);
         } finally {
             kill(pid);
         }
@@ -98,6 +105,7 @@ public final class BenchUserspace {
 
     /** Starts the workload outside this JVM's children and returns its pid once it has dirtied its memory. */
     private long start(int mib, Path status, boolean preload) throws IOException, InterruptedException {
+        Files.deleteIfExists(status);  // a previous run's workload left its last line
         List<String> cmd = new ArrayList<>(List.of("setsid", "-f", tools.benchWorkload().toString(), Integer.toString(mib), status.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
@@ -138,14 +146,15 @@ public final class BenchUserspace {
     }
 
     private static void exec(Path log, String... cmd) throws IOException, InterruptedException {
+        String what = log.getFileName().toString().replace(".log", "");  // "dump", "restore"
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(T.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException(cmd[0] + " " + cmd[1] + " timed out; see " + log);
+            throw new IOException("criu " + what + " timed out; see " + log);
         }
         if (p.exitValue() != 0) {
             List<String> lines = Files.readAllLines(log);
-            throw new IOException(cmd[1] + " failed (exit " + p.exitValue() + "): " + (lines.isEmpty() ? "" : lines.getLast()));
+            throw new IOException("criu " + what + " failed (exit " + p.exitValue() + "): " + (lines.isEmpty() ? "" : lines.getLast()));
         }
     }
 
@@ -153,6 +162,10 @@ public final class BenchUserspace {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The other work on the machine matters on a small shared box: printed with every row. */
@@ -167,16 +180,19 @@ public final class BenchUserspace {
 
     public static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%6s %8s %9s %11s %9s %10s %9s %9s %7s %9s %7s  %s%n", "MiB", "ckpt s", "stream s", "criu dump s",
-                "restart s", "criu rst s", "ckpt MiB", "criu MiB", "ckpt x", "restart x", "size x", "load avg"));
+        b.append(String.format(Locale.ROOT, "%6s %8s %9s %9s %11s %9s %9s %10s %9s %9s %7s %6s %9s %7s  %s%n", "MiB", "ckpt s",
+                "stream s", "ckpt cpu", "criu dump s", "criu cpu", "restart s", "criu rst s", "ckpt MiB", "criu MiB", "ckpt x",
+                "cpu x", "restart x", "size x", "load avg"));
         for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "%6d %8.3f %9.3f %11.3f %9.3f %10.3f %9.1f %9.1f %7.2f %9.2f %7.3f  %s%n", r.mib(),
-                    r.checkpointSeconds(), r.checkpointStreamSeconds(), r.criuDumpSeconds(), r.restartSeconds(), r.criuRestoreSeconds(),
-                    r.imageBytes() / 1048576.0, r.criuImageBytes() / 1048576.0, r.checkpointRatio(), r.restartRatio(), r.sizeRatio(),
-                    r.loadAverage()));
+            b.append(String.format(Locale.ROOT, "%6d %8.3f %9.3f %9.3f %11.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %9.2f %7.3f  %s%n",
+                    r.mib(), r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(), r.criuDumpSeconds(),
+                    r.criuDumpCpuSeconds(), r.restartSeconds(), r.criuRestoreSeconds(), r.imageBytes() / 1048576.0,
+                    r.criuImageBytes() / 1048576.0, r.checkpointRatio(), r.checkpointCpuSeconds() / r.criuDumpCpuSeconds(),
+                    r.restartRatio(), r.sizeRatio(), r.loadAverage()));
             if (r.criuError() != null) b.append("  criu: ").append(r.criuError()).append('\n');
         }
-        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x)\n");
+        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); cpu: this JVM's CPU time during the checkpoint\n"
+                + "(the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system time\n");
         return b.toString();
     }
 }

@@ -45,6 +45,10 @@ public final class Restarter {
                 new String(r.nativeRecord(Protocol.HOOKS_RECORD), StandardCharsets.UTF_8).lines()
                         .filter(l -> !l.isBlank()).forEach(hooks::add);
             }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(plan);
+            Files.deleteIfExists(work);
+            throw e;
         }
         if (rq.hooks() != null) hooks.addAll(rq.hooks());
         Path pathMapFile = Checkpointer.socketDir().resolve("ckpt-restart-" + pid + ".pathmap");
@@ -54,9 +58,16 @@ public final class Restarter {
             p = new ProcessBuilder(tools.loader().toString(), plan.toString(), ready.toString()).inheritIO().start();
             long deadline = System.nanoTime() + rq.readyTimeout().toNanos();
             while (!Files.exists(ready)) {
-                if (!p.isAlive()) throw new IOException("ckpt-loader failed (exit " + p.exitValue() + ") restoring " + rq.image());
+                if (!p.isAlive()) {
+                    Files.deleteIfExists(ready.resolveSibling("ready.tmp"));
+                    Files.deleteIfExists(plan);
+                    Files.deleteIfExists(work);
+                    throw new IOException("ckpt-loader failed (exit " + p.exitValue() + ") restoring " + rq.image());
+                }
                 if (System.nanoTime() > deadline) {
                     p.destroyForcibly();
+                    Files.deleteIfExists(plan);
+                    Files.deleteIfExists(work);
                     throw new IOException("ckpt-loader did not finish restoring " + rq.image() + " within " + rq.readyTimeout().toSeconds() + " s");
                 }
                 Thread.sleep(5);
@@ -66,9 +77,13 @@ public final class Restarter {
             if (keep != null && !keep.isEmpty()) Files.copy(plan, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.deleteIfExists(plan);
         }
-        long newPid = Long.parseLong(Files.readString(ready).trim());
-        Files.deleteIfExists(ready);
-        Files.deleteIfExists(work);
+        long newPid;
+        try {
+            newPid = Long.parseLong(Files.readString(ready).trim());
+        } finally {
+            Files.deleteIfExists(ready);
+            Files.deleteIfExists(work);
+        }
         List<HookRun> runs = new ArrayList<>();
         for (String h : hooks) {
             ProcessBuilder hb = new ProcessBuilder("/bin/sh", "-c", h).inheritIO();

@@ -55,6 +55,20 @@ public final class RestorePlan {
     }
 
     public Summary write(CkptReader r, int pid, Path plan) throws IOException {
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(plan), 1 << 20)) {
+            return write(r, pid, os, true);
+        }
+    }
+
+    /**
+     * What a restart of {@code pid} would restore and what not (fds that become /dev/null, missing files), without
+     * writing anything; throws when it cannot restart at all (no registers, not x86_64). For validation.
+     */
+    public Summary check(CkptReader r, int pid) throws IOException {
+        return write(r, pid, OutputStream.nullOutputStream(), false);
+    }
+
+    private Summary write(CkptReader r, int pid, OutputStream os, boolean withPages) throws IOException {
         ProcessRow proc = r.table(Tables.PROCESSES).stream().filter(p -> p.pid() == pid).findFirst()
                 .orElseThrow(() -> new IOException(r.path() + ": no process " + pid + " in the image"));
         List<ThreadRow> threads = r.table(Tables.THREADS).stream().filter(t -> t.pid() == pid).toList();
@@ -80,7 +94,7 @@ public final class RestorePlan {
             for (MemoryAreaRow a : areas) if ("heap".equals(a.kind())) { startBrk = a.start(); brk = a.end(); }
         }
         long pages = 0;
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(plan), 1 << 20)) {
+        {
             Out o = new Out(os);
             byte[] cwd = bytes(proc.cwd()), comm = bytes(proc.comm()), image = bytes(r.path().toAbsolutePath().toString());
             if (comm.length > 15) comm = java.util.Arrays.copyOf(comm, 15);
@@ -123,7 +137,7 @@ public final class RestorePlan {
                 o.padded(p);
             }
             long[] starts = areas.stream().mapToLong(MemoryAreaRow::start).sorted().toArray();
-            pages = writePages(r, pid, starts, o);
+            if (withPages) pages = writePages(r, pid, starts, o);
             o.i64(0).i64(0).i64(0);
         }
         return new Summary(pid, threads.size(), areas.size(), fds.size(), pages, warnings);

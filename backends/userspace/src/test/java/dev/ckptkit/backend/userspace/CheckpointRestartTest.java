@@ -70,6 +70,13 @@ class CheckpointRestartTest {
                 FdRow log = img.table(Tables.FDS).stream().filter(f -> dir.resolve("log.txt").toString().equals(files.get(f.fileId()).path()))
                         .findFirst().orElseThrow();
                 assertTrue(files.get(log.fileId()).pos() > 0, "log position saved");
+                RestorePlan.Summary check = new RestorePlan(null).check(img, (int) p.pid());
+                assertEquals(threads + 2, check.threads());
+                assertTrue(check.warnings().isEmpty(), "everything restorable: " + check.warnings());
+                Files.move(dir.resolve("log.txt"), dir.resolve("log.moved"));
+                assertTrue(new RestorePlan(null).check(img, (int) p.pid()).warnings().stream().anyMatch(w -> w.contains("log.txt")),
+                        "a missing file is reported");
+                Files.move(dir.resolve("log.moved"), dir.resolve("log.txt"));
             }
 
             Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
@@ -91,6 +98,41 @@ class CheckpointRestartTest {
         } finally {
             if (p != null) Workloads.kill(p.toHandle());
             Workloads.kill(restored);
+        }
+    }
+
+    /** The dump signal writes the stream to a file; 'convert' (the userspace backend) turns it into an image. */
+    @Test
+    void signalWritesAStreamFileThatConvertsAndRestarts(@TempDir Path dir) throws Exception {
+        Process p = null;
+        ProcessHandle restored = null;
+        Path stream = Checkpointer.socketDir().resolve("ckpt-PID.stream");
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "1");
+            stream = Checkpointer.socketDir().resolve("ckpt-" + p.pid() + ".stream");
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 3);
+            Process k = new ProcessBuilder("kill", "-62", Long.toString(p.pid())).start();  // SIGRTMAX-2
+            assertEquals(0, k.waitFor());
+            Path f = stream;
+            Workloads.await(T, () -> Files.exists(f) ? f : null, x -> true, "stream file " + f);
+            long n = Workloads.Status.read(dir).n();
+            Workloads.await(dir, T, s -> s.n() > n + 2);  // a signal checkpoint does not stop the program
+            var backend = dev.ckptkit.backend.Backends.load().forInput(stream);
+            assertEquals("userspace", backend.name());
+            Path image = dir.resolve("s.ckpt");
+            backend.importImage(stream, new dev.ckptkit.backend.ImportContext(image,
+                    dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("s")), null, null, dev.ckptkit.backend.Progress.NONE));
+            p.destroyForcibly();
+            assertTrue(Workloads.awaitExit(p.toHandle(), T));
+            long m = Workloads.Status.read(dir).n();
+            var rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            restored = rs.process().toHandle();
+            assertTrue(Workloads.await(dir, T, s -> s.n() > m + 3 || (s.n() > 3 && s.n() < n + 2)).patternOk());
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(restored);
+            Files.deleteIfExists(stream);
         }
     }
 

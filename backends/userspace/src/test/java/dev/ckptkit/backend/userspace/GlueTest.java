@@ -30,14 +30,7 @@ class GlueTest {
     }
 
     static Status await(Path dir, java.util.function.Predicate<Status> until) throws Exception {
-        long deadline = System.nanoTime() + T.toNanos();
-        Status s = null;
-        while (System.nanoTime() < deadline) {
-            s = Status.read(dir);
-            if (s != null && until.test(s)) return s;
-            Thread.sleep(20);
-        }
-        throw new AssertionError("aware did not get there; last status " + s);
+        return Workloads.await(T, () -> Status.read(dir), until, "aware");
     }
 
     @Test

@@ -61,14 +61,23 @@ final class Workloads {
     }
 
     static Status await(Path dir, Duration timeout, Predicate<Status> until) throws IOException, InterruptedException {
+        return await(timeout, () -> Status.read(dir), until, "workload in " + dir);
+    }
+
+    /** A reading that is null or does not satisfy {@code until} yet is polled again, up to the deadline. */
+    interface Reading<S> {
+        S read() throws IOException;
+    }
+
+    static <S> S await(Duration timeout, Reading<S> reading, Predicate<S> until, String what) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Status s = null;
+        S s = null;
         while (System.nanoTime() < deadline) {
-            s = Status.read(dir);
+            s = reading.read();
             if (s != null && until.test(s)) return s;
             Thread.sleep(20);
         }
-        throw new AssertionError("workload in " + dir + " did not reach the expected state within " + timeout + "; last status " + s);
+        throw new AssertionError(what + " did not reach the expected state within " + timeout + "; last status " + s);
     }
 
     static void awaitSocket(long pid, Duration timeout) throws InterruptedException {
@@ -88,7 +97,14 @@ final class Workloads {
         return true;
     }
 
+    /** SIGKILL gives libckpt.so no chance to remove its socket: the test does. */
     static void kill(ProcessHandle p) {
-        if (p != null && p.isAlive()) p.destroyForcibly();
+        if (p == null) return;
+        if (p.isAlive()) p.destroyForcibly();
+        try {
+            Files.deleteIfExists(Checkpointer.socketOf((int) p.pid()));
+        } catch (IOException e) {
+            // a leftover socket in /tmp is harmless
+        }
     }
 }
