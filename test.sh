@@ -12,5 +12,11 @@ if criu="$(ckpt_setup_criu 2>/dev/null)" && [[ -x "$criu" ]]; then
 else
   echo "test.sh: no CRIU could be installed (see .tools/criu-setup.log); CRIU end-to-end tests will be skipped"
 fi
+# gdb for the elf-core backend's tests (GdbTest, KernelCoreTest skip without it); gcc builds the userspace backend.
+if ! command -v gdb >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  { apt-get update -qq && apt-get install -y -qq gdb; } >/dev/null 2>&1 \
+    || echo "test.sh: could not install gdb; gdb tests will be skipped"
+fi
+command -v gcc >/dev/null || echo "test.sh: gcc is missing: the userspace backend (native library and loader) cannot be built"
 cd "$CKPT_ROOT"
 exec "$MVN" -B -ntp verify "$@"
