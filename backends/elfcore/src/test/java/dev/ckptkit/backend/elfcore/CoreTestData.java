@@ -87,6 +87,17 @@ final class CoreTestData {
         return into.resolve("memfile");
     }
 
+    /**
+     * True if this host's libc is the very file the test cores were made with (same GNU build-id): gdb can only
+     * unwind through libc frames, up to main, with the same libc.
+     */
+    static boolean hostHasDumpTimeLibc(Path tmp, String buildId) throws Exception {
+        Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6");
+        if (!Files.isRegularFile(libc) || buildId == null) return false;
+        MappedElf elf = MappedElf.at(KernelCoreTest.elfAsMemory(libc), 0);
+        return elf != null && buildId.equals(elf.buildId());
+    }
+
     static ImportContext context(Path out) {
         return new ImportContext(out, WriterOptions.defaults(WriterOptions.uuidFrom(out.toString())), null, null, Progress.NONE);
     }
