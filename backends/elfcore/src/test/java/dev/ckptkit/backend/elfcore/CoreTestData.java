@@ -70,8 +70,13 @@ final class CoreTestData {
 
     /** The CRIU image directory of the same process, dumped a second later (counter 4). */
     static Path criuDir(Path tmp) throws IOException {
+        return criuDir(tmp, "memfile");
+    }
+
+    /** testdata/criu/NAME.tar.gz unpacked: memfile, tree (3 processes) or tcp. */
+    static Path criuDir(Path tmp, String name) throws IOException {
         Path into = tmp.resolve("criu");
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(testdata("criu/memfile.tar.gz")));
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(testdata("criu/" + name + ".tar.gz")));
              TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 Path t = into.resolve(e.getName()).normalize();
@@ -84,7 +89,7 @@ final class CoreTestData {
                 }
             }
         }
-        return into.resolve("memfile");
+        return into.resolve(name);
     }
 
     /**
