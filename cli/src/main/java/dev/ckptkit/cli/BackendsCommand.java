@@ -10,15 +10,23 @@ final class BackendsCommand extends CkptCommand {
     @Mixin
     JsonOption json;
 
-    record Row(String name, boolean exports, String description) {}
+    record Row(String name, List<String> can, String description) {}
+
+    private static List<String> abilities(Backend b) {
+        List<String> can = new java.util.ArrayList<>(List.of("import"));
+        if (b.canExport()) can.add("export");
+        if (b.canCapture()) can.add("capture");
+        if (b.canRestore()) can.add("restore");
+        return can;
+    }
 
     @Override
     protected int run() {
-        List<Row> rows = backends().all().stream().map(b -> new Row(b.name(), b.canExport(), b.description())).toList();
+        List<Row> rows = backends().all().stream().map(b -> new Row(b.name(), abilities(b), b.description())).toList();
         if (json.enabled()) {
             out().println(json.render(rows));
         } else {
-            for (Row r : rows) out().printf("%-10s %-14s %s%n", r.name(), r.exports() ? "import+export" : "import", r.description());
+            for (Row r : rows) out().printf("%-10s %-30s %s%n", r.name(), String.join(",", r.can()), r.description());
         }
         return ExitCodes.OK;
     }

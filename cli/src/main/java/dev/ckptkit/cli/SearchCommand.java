@@ -16,8 +16,13 @@ final class SearchCommand extends CkptCommand {
     @Option(names = {"-i", "--index"}, required = true, paramLabel = "INDEXDIR", description = "Index directory.")
     Path indexDir;
 
-    @Parameters(paramLabel = "QUERY", arity = "1..*", description = "Lucene query (several arguments are joined by spaces).")
-    java.util.List<String> query;
+    @Parameters(paramLabel = "QUERY", arity = "0..*", description = "Lucene query (several arguments are joined by spaces).")
+    java.util.List<String> query = new java.util.ArrayList<>();
+
+    @Option(names = "--same-page", arity = "3", paramLabel = "IMAGE PID ADDR", description = {
+            "Find the images and processes holding the same page content as ADDR of PID in IMAGE (a page: query,",
+            "ANDed with QUERY if one is given)."})
+    java.util.List<String> samePage;
 
     @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "Results to show (default ${DEFAULT-VALUE}).")
     int limit;
@@ -28,9 +33,22 @@ final class SearchCommand extends CkptCommand {
     @Override
     protected int run() throws Exception {
         if (limit < 1) throw new CkptException("--limit must be at least 1");
+        String q = String.join(" ", query);
+        if (samePage != null) {
+            String page;
+            try (var opened = openImage(Path.of(samePage.get(0)))) {
+                page = IndexSearch.pageQuery(opened.reader(), Integer.parseInt(samePage.get(1)), Long.decode(samePage.get(2)));
+            } catch (NumberFormatException e) {
+                throw new CkptException("--same-page: PID and ADDR must be numbers (ADDR may be 0x...)");
+            } catch (IllegalArgumentException e) {
+                throw new CkptException("--same-page: " + e.getMessage());
+            }
+            q = q.isBlank() ? page : page + " AND (" + q + ")";
+        }
+        if (q.isBlank()) throw new CkptException("no query (give QUERY or --same-page)");
         IndexSearch.Result r;
         try (IndexSearch s = new IndexSearch(indexDir)) {
-            r = s.search(String.join(" ", query), limit);
+            r = s.search(q, limit);
         } catch (IllegalArgumentException e) {
             throw new CkptException(e.getMessage());
         }

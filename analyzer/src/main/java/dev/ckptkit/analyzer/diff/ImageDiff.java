@@ -20,6 +20,7 @@ public final class ImageDiff {
     private ImageDiff() {}
 
     public static DiffReport compare(String nameA, CkptReader a, String nameB, CkptReader b, DiffOptions options) throws IOException {
+        loadBoth(a, b);
         List<Change> changes = new StructureDiff(a, b).run();
         SortedSet<Integer> pidsA = pids(a), pidsB = pids(b);
         SortedSet<Integer> common = new TreeSet<>(pidsA);
@@ -46,6 +47,39 @@ public final class ImageDiff {
                 bytes == null ? 0 : bytes.omitted);
         return new DiffReport(nameA, nameB, List.copyOf(changes), List.copyOf(memory),
                 bytes == null ? List.of() : List.copyOf(bytes.ranges), pages.byHash() ? "hashes" : "bytes", s);
+    }
+
+    /**
+     * Checks and decodes what the diff reads of both images (page index and hashes, tables) on two threads: most of a
+     * diff's time is this fixed cost, not the walk.
+     */
+    private static void loadBoth(CkptReader a, CkptReader b) throws IOException {
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                load(b);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            load(a);
+        } finally {
+            try {
+                other.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw e;
+            }
+        }
+    }
+
+    private static void load(CkptReader r) throws IOException {
+        r.manifest();
+        r.pages();
+        for (var t : List.of(Tables.PROCESSES, Tables.THREADS, Tables.MEMORY_AREAS, Tables.FILES, Tables.FDS, Tables.SOCKETS, Tables.MOUNTS)) {
+            r.table(t);
+        }
     }
 
     /** Area changes are reported after the process and thread changes, before fds, sockets and mounts. */

@@ -104,7 +104,7 @@ final class StructureDiff {
             }
             if (!Arrays.equals(x.fpRegs(), y.fpRegs())) {
                 f.add("fp_state", x.fpRegs() == null ? null : x.fpRegs().length + " bytes",
-                        y.fpRegs() == null ? null : y.fpRegs().length + " bytes, " + differing(x.fpRegs(), y.fpRegs()) + " differ");
+                        y.fpRegs() == null ? null : y.fpRegs().length + " bytes (" + differing(x.fpRegs(), y.fpRegs()) + " differ)");
             }
             return f.hex("sig_blocked", x.sigBlocked(), y.sigBlocked()).hex("sig_pending", x.sigPending(), y.sigPending())
                     .cmp("syscall", x.syscall(), y.syscall());
@@ -148,7 +148,8 @@ final class StructureDiff {
                 f.cmp("file", p == null ? null : p.path(), q == null ? null : q.path());
             } else {
                 f.cmp("type", p.type(), q.type()).cmp("path", p.path(), q.path()).cmp("flags", octal(p.flags()), octal(q.flags()))
-                        .cmp("pos", p.pos(), q.pos()).cmp("size", p.size(), q.size()).cmp("deleted", p.deleted(), q.deleted());
+                        .cmp("pos", p.pos(), q.pos()).cmp("size", p.size(), q.size()).cmp("deleted", p.deleted(), q.deleted())
+                        .cmp("build_id", p.buildId(), q.buildId());
             }
             SocketRow s = x.socket(), t = y.socket();
             if (s != null && t != null) {

@@ -191,6 +191,7 @@ public final class ImageDocuments {
         Enough() { super(null, null, false, false); }
     }
 
+    /** Added last to each document: a search stops reading stored fields at the first string unless it wants them. */
     private void strings(CkptReader r, Map<Integer, Document> docs) throws IOException {
         if (options.maxStrings() == 0 || docs.isEmpty()) return;
         int share = Math.max(1, options.maxStrings() / docs.size());

@@ -64,6 +64,16 @@ public final class IndexFields {
     public static final Set<String> INTS = Set.of(PID, PPID, PORT);
     public static final Set<String> LONGS = Set.of(UID, TIME);
 
+    /** The field table of the README (kept in sync by a test). */
+    public static String markdownTable() {
+        StringBuilder b = new StringBuilder("| field | kind | documents | holds | example |\n|---|---|---|---|---|\n");
+        for (FieldDoc f : DOCS) {
+            b.append("| `").append(f.name()).append("` | ").append(f.kind().name().toLowerCase()).append(" | ").append(f.docs())
+                    .append(" | ").append(f.meaning().replace("|", "\\|")).append(" | `").append(f.example()).append("` |\n");
+        }
+        return b.toString();
+    }
+
     /** Keyword analysis everywhere but the text fields. */
     public static Analyzer analyzer() {
         StandardAnalyzer text = new StandardAnalyzer();

@@ -71,6 +71,21 @@ public final class IndexSearch implements Closeable {
     /** Documents in the index (images plus processes). */
     public int documents() { return reader.numDocs(); }
 
+    /**
+     * The {@code page:} query for the page at {@code addr} of {@code pid} in an image: finds the images that hold the
+     * same page content. Zero pages and pages without data are not indexed, so they are refused.
+     */
+    public static String pageQuery(dev.ckptkit.io.CkptReader r, int pid, long addr) throws IOException {
+        dev.ckptkit.io.PageStore ps = r.pages();
+        long i = ps.find(pid, addr & -dev.ckptkit.spec.CkptFormat.PAGE_SIZE);
+        if (i < 0) throw new IllegalArgumentException("pid " + pid + " has no dumped page at 0x" + Long.toHexString(addr));
+        long page = ps.pageAt(i);
+        if (page == dev.ckptkit.spec.CkptFormat.PAGE_ZERO) throw new IllegalArgumentException("the page at 0x" + Long.toHexString(addr) + " is all zeros (not indexed)");
+        if (page < 0) throw new IllegalArgumentException("the image has no data for the page at 0x" + Long.toHexString(addr));
+        if (!"sha256".equals(ps.hashAlgorithm())) throw new IllegalArgumentException("the image has no SHA-256 page hashes");
+        return IndexFields.PAGE + ":" + java.util.HexFormat.of().formatHex(ps.hash(page));
+    }
+
     /** Parses a query; a syntax error becomes an IllegalArgumentException with Lucene's message. */
     public static Query parse(String query) {
         try {
@@ -92,15 +107,43 @@ public final class IndexSearch implements Closeable {
         StoredFields sf = searcher.storedFields();
         List<Hit> hits = new ArrayList<>();
         for (ScoreDoc sd : td.scoreDocs) {
-            Document d = sf.document(sd.doc);
             LeafReaderContext leaf = reader.leaves().get(ReaderUtil.subIndex(sd.doc, reader.leaves()));
             Matches m = w.matches(leaf, sd.doc - leaf.docBase);
+            Set<String> load = new java.util.HashSet<>(IDENTITY);
+            if (m != null) for (String f : m) load.add(f);
+            load.addAll(wanted.ranges.keySet());
+            FieldsVisitor v = new FieldsVisitor(load);
+            sf.document(sd.doc, v);
+            Document d = v.getDocument();
             Integer pid = d.getField(IndexFields.PID) == null ? null : d.getField(IndexFields.PID).numericValue().intValue();
             hits.add(new Hit(sd.score, d.get(IndexFields.DOC), d.get(IndexFields.IMAGE), d.get(IndexFields.UUID), d.get(IndexFields.HOST),
                     pid, d.get(IndexFields.COMM), matches(d, m, wanted)));
         }
         return new Result(queryText, td.totalHits.value(), td.totalHits.relation() == org.apache.lucene.search.TotalHits.Relation.EQUAL_TO,
                 hits, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /** Stored fields every hit shows. */
+    private static final Set<String> IDENTITY = Set.of(IndexFields.DOC, IndexFields.IMAGE, IndexFields.UUID, IndexFields.HOST,
+            IndexFields.PID, IndexFields.COMM);
+
+    /**
+     * Loads only the given stored fields, and stops at the memory strings (stored last, and by far the largest part
+     * of a process document) unless they are wanted: a hit costs a few fields, not its thousands of strings.
+     */
+    private static final class FieldsVisitor extends org.apache.lucene.document.DocumentStoredFieldVisitor {
+        private final Set<String> wanted;
+
+        FieldsVisitor(Set<String> wanted) {
+            super(wanted);
+            this.wanted = wanted;
+        }
+
+        @Override
+        public Status needsField(org.apache.lucene.index.FieldInfo fi) {
+            if (wanted.contains(fi.name)) return Status.YES;
+            return fi.name.equals(IndexFields.STRING) ? Status.STOP : Status.NO;
+        }
     }
 
     /** For every field the hit matched on, the stored values that match (text fields by offsets, others by term). */

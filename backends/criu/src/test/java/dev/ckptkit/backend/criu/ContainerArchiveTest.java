@@ -60,19 +60,14 @@ class ContainerArchiveTest {
 
             Path out = tmp.resolve("out");
             b.exportImage(r, out, ExportOptions.none());
-            Map<String, byte[]> before = TestImages.files(unpacked.resolve("checkpoint"));
-            Map<String, byte[]> after = TestImages.files(out);
-            assertEquals(before.keySet(), after.keySet());
-            for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+            TestImages.assertSameFiles(unpacked.resolve("checkpoint"), out);
 
             // back to an archive: same files inside, same image when imported again
             Path again = tmp.resolve("again" + (name.endsWith(".zst") ? ".tar.zst" : ".tar.gz"));
             b.exportImage(r, again, ExportOptions.none());
             Path unpackedAgain = tmp.resolve("unpacked-again");
             untar(again, unpackedAgain);
-            Map<String, byte[]> orig = TestImages.files(unpacked), back = TestImages.files(unpackedAgain);
-            assertEquals(orig.keySet(), back.keySet());
-            for (String f : orig.keySet()) assertArrayEquals(orig.get(f), back.get(f), f);
+            TestImages.assertSameFiles(unpacked, unpackedAgain);
             Path ckpt2 = tmp.resolve("again.ckpt");
             b.importImage(again, TestImages.context(ckpt2));
             try (CkptReader r2 = CkptReader.open(ckpt2)) {

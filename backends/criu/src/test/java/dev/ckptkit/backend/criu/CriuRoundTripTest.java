@@ -11,7 +11,6 @@ import dev.ckptkit.io.CkptReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +43,8 @@ class CriuRoundTripTest {
     @MethodSource("images")
     void everyFileComesBackByteForByte(String name) throws Exception {
         Path dir = TestImages.criuDir(name, tmp.resolve("in"));
-        Map<String, byte[]> before = TestImages.files(dir);
-        Map<String, byte[]> after = TestImages.files(roundTrip(dir));
-        assertEquals(before.keySet(), after.keySet());
-        for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
-        assertTrue(before.keySet().stream().anyMatch(f -> f.startsWith("pages-")), "the image has page files");
+        TestImages.assertSameFiles(dir, roundTrip(dir));
+        assertTrue(TestImages.files(dir).keySet().stream().anyMatch(f -> f.startsWith("pages-")), "the image has page files");
     }
 
     @ParameterizedTest(name = "{0}")

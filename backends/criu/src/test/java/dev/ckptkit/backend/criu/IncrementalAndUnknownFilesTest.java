@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,18 +58,24 @@ class IncrementalAndUnknownFilesTest {
         return out.toByteArray();
     }
 
+    private static PagemapEntry entry(Path pagemap, int index) throws IOException {
+        CriuImage img = ImageParser.parse("pagemap", ByteBuffer.wrap(Files.readAllBytes(pagemap)));
+        return img.decode(img.entries().get(index), PagemapEntry.parser());
+    }
+
+    private static void rewrite(Path pagemap, int index, PagemapEntry e) throws IOException {
+        Files.write(pagemap, replaceEntry("pagemap", Files.readAllBytes(pagemap), index, e.toByteArray()));
+    }
+
     @Test
     void inParentPagesAreAbsentAndTheParentLinkIsKept() throws Exception {
         Path dir = TestImages.criuDir("memfile", tmp.resolve("in"));
         Path pm = dir.resolve("pagemap-20439.img");
-        byte[] pmBytes = Files.readAllBytes(pm);
-        CriuImage img = ImageParser.parse("pagemap", ByteBuffer.wrap(pmBytes));
         // entry 2 is 2 present pages at 0x562440ac3000, after 1 present page: its data is at 4096..12288 of pages-1
-        PagemapEntry e2 = img.decode(img.entries().get(2), PagemapEntry.parser());
+        PagemapEntry e2 = entry(pm, 2);
         assertEquals(0x562440ac3000L, e2.getVaddr());
         assertEquals(2, e2.getNrPages());
-        byte[] parentEntry = e2.toBuilder().setFlags(Pagemap.PE_PARENT).build().toByteArray();
-        Files.write(pm, replaceEntry("pagemap", pmBytes, 2, parentEntry));
+        rewrite(pm, 2, e2.toBuilder().setFlags(Pagemap.PE_PARENT).build());
         byte[] pages = Files.readAllBytes(dir.resolve("pages-1.img"));
         byte[] cut = new byte[pages.length - 8192];
         System.arraycopy(pages, 0, cut, 0, 4096);
@@ -90,9 +95,7 @@ class IncrementalAndUnknownFilesTest {
             assertEquals(2, r.manifest().counts().absentPages());
         }
         assertEquals("../prev-dump", Files.readSymbolicLink(out.resolve("parent")).toString());
-        Map<String, byte[]> before = TestImages.files(dir), after = TestImages.files(out);
-        assertEquals(before.keySet(), after.keySet());
-        for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+        TestImages.assertSameFiles(dir, out);
     }
 
     @Test
@@ -107,9 +110,7 @@ class IncrementalAndUnknownFilesTest {
         Files.write(dir.resolve("sub/extra.bin"), new byte[] {0, 1, 2, 3});
         Files.write(dir.resolve("empty.img"), new byte[0]);
         Path out = roundTrip(dir, tmp.resolve("u.ckpt"));
-        Map<String, byte[]> before = TestImages.files(dir), after = TestImages.files(out);
-        assertEquals(before.keySet(), after.keySet());
-        for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+        TestImages.assertSameFiles(dir, out);
     }
 
     /**
@@ -120,13 +121,9 @@ class IncrementalAndUnknownFilesTest {
     void pagesOfANewerFormatAreKeptVerbatim() throws Exception {
         Path dir = TestImages.criuDir("tcp", tmp.resolve("in"));
         Path pm = dir.resolve("pagemap-28715.img");
-        byte[] pmBytes = Files.readAllBytes(pm);
-        CriuImage img = ImageParser.parse("pagemap", ByteBuffer.wrap(pmBytes));
-        PagemapEntry e1 = img.decode(img.entries().get(1), PagemapEntry.parser());
         // field 6 (varint 1234): unknown to CRIU 4.2's pagemap_entry, like the block sizes of compressed pages
-        byte[] newer = e1.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
-                .addField(6, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1234).build()).build()).build().toByteArray();
-        Files.write(pm, replaceEntry("pagemap", pmBytes, 1, newer));
+        rewrite(pm, 1, entry(pm, 1).toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(6, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1234).build()).build()).build());
         byte[] pages = Files.readAllBytes(dir.resolve("pages-1.img"));
         Files.write(dir.resolve("pages-1.img"), Arrays.copyOf(pages, pages.length - 1000)); // "compressed"
         Path ckpt = tmp.resolve("newer.ckpt");
@@ -135,9 +132,7 @@ class IncrementalAndUnknownFilesTest {
             assertArrayEquals(Files.readAllBytes(dir.resolve("pages-1.img")), r.nativeRecord("criu/pages-1.img"));
             assertEquals(0, r.pages().size(), "no pages in the page store");
         }
-        Map<String, byte[]> before = TestImages.files(dir), after = TestImages.files(out);
-        assertEquals(before.keySet(), after.keySet());
-        for (String f : before.keySet()) assertArrayEquals(before.get(f), after.get(f), f);
+        TestImages.assertSameFiles(dir, out);
     }
 
     @Test

@@ -72,6 +72,13 @@ final class TestImages {
         return m;
     }
 
+    /** Both trees hold the same files with the same bytes. */
+    static void assertSameFiles(Path expected, Path actual) throws IOException {
+        Map<String, byte[]> before = files(expected), after = files(actual);
+        org.junit.jupiter.api.Assertions.assertEquals(before.keySet(), after.keySet());
+        for (String f : before.keySet()) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(f), after.get(f), f);
+    }
+
     /** The crit wrapper of the private CRIU install, or null when there is none. */
     static Path crit() {
         Path c = root().resolve(".tools/criu/bin/crit");
