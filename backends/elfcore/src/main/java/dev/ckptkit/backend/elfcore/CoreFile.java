@@ -28,6 +28,8 @@ final class CoreFile implements Closeable {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** Notes bigger than this are not notes a core writer makes; refusing them bounds what a hostile file can ask for. */
     private static final long MAX_NOTES = 1L << 30;
+    /** Far above vm.max_map_count (65530 by default): more segments than this are not a process's memory. */
+    private static final long MAX_SEGMENTS = 1L << 22;
 
     private final String resource;
     private final Arena arena;
@@ -108,6 +110,7 @@ final class CoreFile implements Closeable {
             MemorySegment sh0 = slice(shoff, Elf.SHDR_SIZE, "section header 0 (holds the segment count)");
             phnum = Integer.toUnsignedLong(sh0.get(U32, 44));
         }
+        if (phnum > MAX_SEGMENTS) throw corrupt(56, phnum + " program headers; at most " + MAX_SEGMENTS + " are read");
         MemorySegment ph = slice(phoff, phnum * Elf.PHDR_SIZE, phnum + " program headers");
         for (long i = 0; i < phnum; i++) {
             long at = i * Elf.PHDR_SIZE;
@@ -124,15 +127,25 @@ final class CoreFile implements Closeable {
                     throw corrupt(where + 40, "segment " + i + " wraps around the address space");
                 }
                 slice(off, filesz, "segment " + i + " at 0x" + Long.toHexString(vaddr));
-                for (Segment o : l) {
-                    if (Long.compareUnsigned(vaddr, o.vaddr() + o.memsz() - 1) <= 0 && Long.compareUnsigned(o.vaddr(), vaddr + memsz - 1) <= 0 && memsz > 0 && o.memsz() > 0) {
-                        throw corrupt(where + 16, "segment " + i + " at 0x" + Long.toHexString(vaddr) + " overlaps the segment at 0x" + Long.toHexString(o.vaddr()));
-                    }
-                }
                 l.add(new Segment(off, vaddr, filesz, memsz, flags));
             } else if (ptype == Elf.PT_NOTE) {
                 if (Long.compareUnsigned(filesz, MAX_NOTES) > 0) throw corrupt(where + 32, "note segment of " + Long.toUnsignedString(filesz) + " bytes");
                 parseNotes(off, slice(off, filesz, "note segment " + i), n);
+            }
+        }
+        checkOverlaps(l, phoff);
+    }
+
+    /** Segments must not overlap (a process's areas do not): checked on the sorted list, so in O(n log n). */
+    private void checkOverlaps(List<Segment> l, long phoff) throws CorruptImageException {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) if (l.get(i).memsz() > 0) order.add(i);
+        order.sort((a, b) -> Long.compareUnsigned(l.get(a).vaddr(), l.get(b).vaddr()));
+        for (int k = 1; k < order.size(); k++) {
+            Segment prev = l.get(order.get(k - 1)), s = l.get(order.get(k));
+            if (Long.compareUnsigned(s.vaddr(), prev.vaddr() + prev.memsz() - 1) <= 0) {
+                throw corrupt(phoff, "the segment at 0x" + Long.toHexString(s.vaddr()) + " overlaps the segment at 0x"
+                        + Long.toHexString(prev.vaddr()));
             }
         }
     }

@@ -37,6 +37,9 @@ final class CoreImporter {
     private static final long VSYSCALL = 0xffffffffff600000L;
     private static final long BRK_RANDOM = 1L << 30;
     private static final String DELETED = " (deleted)";
+    /** Bounds that keep a hostile core from filling the heap: the kernel caps NT_FILE at 16 MiB (core_file_note_size_limit). */
+    private static final long MAX_FILE_NOTE = 16L << 20, MAX_NOTE = 1L << 20;
+    private static final int MAX_THREADS = 1 << 14;
     private static final int MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100;
 
     private CoreImporter() {}
@@ -57,9 +60,15 @@ final class CoreImporter {
         boolean gdb = false;
         for (Note n : core.notes()) {
             ThreadNotes last = threads.isEmpty() ? null : threads.getLast();
+            long limit = n.type() == Elf.NT_FILE ? MAX_FILE_NOTE : MAX_NOTE;
+            if (n.desc().byteSize() > limit) {
+                throw core.corrupt(n.offset(), "note of type 0x" + Integer.toHexString(n.type()) + " has " + n.desc().byteSize()
+                        + " bytes; a core writer makes at most " + limit);
+            }
             switch (n.type()) {
                 case Elf.NT_PRSTATUS -> {
                     need(core, n, Elf.PRSTATUS_SIZE, "NT_PRSTATUS");
+                    if (threads.size() == MAX_THREADS) throw core.corrupt(n.offset(), "more than " + MAX_THREADS + " threads (NT_PRSTATUS notes)");
                     threads.add(new ThreadNotes(X86Notes.prstatus(n.desc())));
                 }
                 case Elf.NT_PRPSINFO -> {
@@ -67,7 +76,7 @@ final class CoreImporter {
                     ps = X86Notes.prpsinfo(n.desc());
                 }
                 case Elf.NT_AUXV -> auxvBytes = n.desc();
-                case Elf.NT_FILE -> files = X86Notes.files(n, core);
+                case Elf.NT_FILE -> files = sortedFiles(core, n, X86Notes.files(n, core));
                 case Elf.NT_FPREGSET -> {
                     if (last != null && n.name().equals("CORE")) {
                         need(core, n, Elf.FXSAVE_SIZE, "NT_FPREGSET");
@@ -249,7 +258,7 @@ final class CoreImporter {
             }
         }
         for (MappedFile f : files) {
-            for (long[] gap : uncovered(f.start(), f.end(), mem.sorted())) {
+            for (long[] gap : uncovered(f.start(), f.end(), mem)) {
                 long pgoff = f.pageOffset() * Elf.PAGE + (gap[0] - f.start());
                 // not in the core: its protection is the one of the file's segment mapped there, else read-only
                 MappedElf elf = elves.get(f.path());
@@ -283,18 +292,39 @@ final class CoreImporter {
         return out;
     }
 
+    /** NT_FILE entries by address; like the VMAs they describe they must be non-empty and must not overlap. */
+    private static List<MappedFile> sortedFiles(CoreFile core, Note n, List<MappedFile> files) throws CorruptImageException {
+        List<MappedFile> sorted = new ArrayList<>(files);
+        sorted.sort(Comparator.comparing(MappedFile::start, Long::compareUnsigned));
+        for (int i = 0; i < sorted.size(); i++) {
+            MappedFile f = sorted.get(i);
+            if (Long.compareUnsigned(f.end(), f.start()) <= 0 || (i > 0 && Long.compareUnsigned(f.start(), sorted.get(i - 1).end()) < 0)) {
+                throw core.corrupt(n.offset(), "NT_FILE entry 0x" + Long.toHexString(f.start()) + "-0x" + Long.toHexString(f.end())
+                        + " is empty or overlaps another");
+            }
+        }
+        return List.copyOf(sorted);
+    }
+
+    /** The NT_FILE entry mapping {@code va}, by binary search over the sorted, non-overlapping entries. */
     private static MappedFile fileAt(List<MappedFile> files, long va) {
-        for (MappedFile f : files) {
-            if (Long.compareUnsigned(va, f.start()) >= 0 && Long.compareUnsigned(va, f.end()) < 0) return f;
+        int lo = 0, hi = files.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            MappedFile f = files.get(mid);
+            if (Long.compareUnsigned(va, f.start()) < 0) hi = mid - 1;
+            else if (Long.compareUnsigned(va, f.end()) >= 0) lo = mid + 1;
+            else return f;
         }
         return null;
     }
 
     /** Parts of [start, end) that no segment covers. */
-    private static List<long[]> uncovered(long start, long end, List<Segment> sorted) {
+    private static List<long[]> uncovered(long start, long end, CoreMemory mem) {
         List<long[]> out = new ArrayList<>();
         long at = start;
-        for (Segment s : sorted) {
+        List<Segment> sorted = mem.sorted();
+        for (Segment s : sorted.subList(mem.firstEndingAbove(start), sorted.size())) {
             if (Long.compareUnsigned(s.end(), at) <= 0 && s.end() != 0) continue;
             if (Long.compareUnsigned(s.vaddr(), end) >= 0) break;
             if (Long.compareUnsigned(s.vaddr(), at) > 0) out.add(new long[] {at, s.vaddr()});

@@ -25,10 +25,31 @@ final class CoreMemory {
 
     /** The segment holding {@code va} in its memory range, or null. */
     Segment at(long va) {
-        for (Segment s : sorted) {
-            if (Long.compareUnsigned(va, s.vaddr()) >= 0 && Long.compareUnsigned(va - s.vaddr(), s.memsz()) < 0) return s;
+        int lo = 0, hi = sorted.size() - 1, found = -1;
+        while (lo <= hi) {  // the last segment starting at or below va (segments do not overlap)
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(sorted.get(mid).vaddr(), va) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
         }
-        return null;
+        if (found < 0) return null;
+        Segment s = sorted.get(found);
+        return Long.compareUnsigned(va - s.vaddr(), s.memsz()) < 0 ? s : null;
+    }
+
+    /** Index of the first segment ending above {@code va}. */
+    int firstEndingAbove(long va) {
+        int lo = 0, hi = sorted.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            Segment s = sorted.get(mid);
+            if (s.end() != 0 && Long.compareUnsigned(s.end(), va) <= 0) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     /** The dumped bytes of {@code s} (its first p_filesz bytes). */

@@ -68,6 +68,45 @@ class CoreExportTest {
         }
     }
 
+    /** The CRIU tree image (bash and two pipepair processes): one core per process, each with its own memory. */
+    @Test
+    void criuProcessTreeGivesOneCorePerProcess() throws Exception {
+        Path c = importCriu(criuDir(tmp, "tree"), tmp.resolve("tree.ckpt"));
+        Path dir = tmp.resolve("cores");
+        try (CkptReader r = CkptReader.open(c)) {
+            new ElfCoreBackend().exportImage(r, dir, ExportOptions.none());
+            var procs = r.table(Tables.PROCESSES);
+            assertEquals(3, procs.size());
+            for (var p : procs) {
+                try (CkptReader b = CkptReader.open(importCore(dir.resolve("core." + p.pid()), tmp.resolve(p.pid() + ".ckpt")))) {
+                    var q = b.table(Tables.PROCESSES).getFirst();
+                    assertEquals(p.pid(), q.pid());
+                    assertEquals(p.cmdline(), q.cmdline(), "argv from the initial stack");
+                    assertEquals(p.env(), q.env());
+                    assertThreadsEqualUpToXcr0(r.table(Tables.THREADS).stream().filter(t -> t.pid() == p.pid()).toList(),
+                            b.table(Tables.THREADS));
+                    PageStore pa = r.pages();
+                    long[] range = pa.range(p.pid());
+                    byte[] x = new byte[4096], y = new byte[4096];
+                    for (long i = range[0]; i < range[1]; i++) {
+                        long va = pa.vaddrAt(i);
+                        assertTrue(pa.read(p.pid(), va, x, 0));
+                        assertTrue(b.pages().read(p.pid(), va, y, 0), "pid " + p.pid() + " page 0x" + Long.toHexString(va));
+                        assertArrayEquals(x, y);
+                    }
+                }
+            }
+        }
+    }
+
+    static void assertThreadsEqualUpToXcr0(List<ThreadRow> a, List<ThreadRow> b) {
+        assertEquals(a.stream().map(ThreadRow::tid).toList(), b.stream().map(ThreadRow::tid).toList());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).gpRegs(), b.get(i).gpRegs());
+            assertArrayEquals(Arrays.copyOf(a.get(i).fpRegs(), 464), Arrays.copyOf(b.get(i).fpRegs(), 464));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void randomImagesOneCorePerProcess(long seed) throws Exception {

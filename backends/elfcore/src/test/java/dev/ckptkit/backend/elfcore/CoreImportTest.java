@@ -83,6 +83,8 @@ class CoreImportTest {
             assertEquals("PATTERN-0123456\nPATTERN-0123456\n", new String(pattern, java.nio.charset.StandardCharsets.US_ASCII));
 
             assertTrue(r.nativeNames().contains(CoreImporter.NATIVE_AUXV + PID));
+            assertEquals(GdbTest.LIBC_BUILD_ID, r.table(Tables.FILES).stream()
+                    .filter(f -> f.path().endsWith("/libc.so.6")).findFirst().orElseThrow().buildId());
             // gcore dumped the executable's header page: its build-id is the one `readelf -n memfile` prints
             assertEquals("90bcf58921634d44afc8cd8c61c0bdf4ea335192", r.table(Tables.FILES).stream()
                     .filter(f -> f.path().equals("/tmp/ckpt-work/bin/memfile")).findFirst().orElseThrow().buildId());

@@ -70,8 +70,13 @@ final class CoreTestData {
 
     /** The CRIU image directory of the same process, dumped a second later (counter 4). */
     static Path criuDir(Path tmp) throws IOException {
+        return criuDir(tmp, "memfile");
+    }
+
+    /** testdata/criu/NAME.tar.gz unpacked: memfile, tree (3 processes) or tcp. */
+    static Path criuDir(Path tmp, String name) throws IOException {
         Path into = tmp.resolve("criu");
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(testdata("criu/memfile.tar.gz")));
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(testdata("criu/" + name + ".tar.gz")));
              TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 Path t = into.resolve(e.getName()).normalize();
@@ -84,7 +89,18 @@ final class CoreTestData {
                 }
             }
         }
-        return into.resolve("memfile");
+        return into.resolve(name);
+    }
+
+    /**
+     * True if this host's libc is the very file the test cores were made with (same GNU build-id): gdb can only
+     * unwind through libc frames, up to main, with the same libc.
+     */
+    static boolean hostHasDumpTimeLibc(Path tmp, String buildId) throws Exception {
+        Path libc = Path.of("/usr/lib/x86_64-linux-gnu/libc.so.6");
+        if (!Files.isRegularFile(libc) || buildId == null) return false;
+        MappedElf elf = MappedElf.at(KernelCoreTest.elfAsMemory(libc), 0);
+        return elf != null && buildId.equals(elf.buildId());
     }
 
     static ImportContext context(Path out) {

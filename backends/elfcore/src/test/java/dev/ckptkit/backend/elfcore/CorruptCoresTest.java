@@ -9,7 +9,10 @@ import dev.ckptkit.io.CorruptImageException;
 import dev.ckptkit.io.RandomImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +105,52 @@ class CorruptCoresTest {
             } catch (Exception | Error other) {
                 throw new AssertionError("byte " + i + " flipped: " + other, other);
             }
+        }
+    }
+
+    /** Many segments and mapped files (a hostile or just huge core) take time in proportion, not squared. */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void manySegmentsAndFilesStayLinear() throws Exception {
+        int n = 200_000;
+        byte[] psinfo = X86Notes.prpsinfo(new X86Notes.PrPsInfo('S', 0, 0, 42, 1, 42, 42, "many", "many"));
+        List<MappedFile> mapped = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i += 2) mapped.add(new MappedFile(0x10000000L + (long) i * 8192, 0x10000000L + (long) i * 8192 + 4096, i, "/lib/f" + i));
+        byte[] file = X86Notes.files(mapped);
+        java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
+        for (Object[] nt : new Object[][] {{Elf.NT_PRPSINFO, psinfo}, {Elf.NT_FILE, file}}) {
+            byte[] d = (byte[]) nt[1];
+            ByteBuffer h = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putInt(5).putInt(d.length).putInt((Integer) nt[0]);
+            h.put("CORE".getBytes()).put((byte) 0).put(new byte[3]);
+            notes.writeBytes(h.array());
+            notes.writeBytes(d);
+            notes.writeBytes(new byte[(4 - d.length % 4) % 4]);
+        }
+        long phoff = 64, notesAt = phoff + (n + 1L) * 56;
+        long shoff = notesAt + notes.size();
+        ByteBuffer b = ByteBuffer.allocate((int) (shoff + 64)).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}).position(16);
+        // more than 65534 segments: e_phnum is PN_XNUM and section header 0's sh_info holds the count
+        b.putShort((short) 4).putShort((short) 62).putInt(1).putLong(0).putLong(phoff).putLong(shoff).putInt(0)
+                .putShort((short) 64).putShort((short) 56).putShort((short) Elf.PN_XNUM).putShort((short) 64).putShort((short) 1).putShort((short) 0);
+        b.putInt(Elf.PT_NOTE).putInt(0).putLong(notesAt).putLong(0).putLong(0).putLong(notes.size()).putLong(0).putLong(1);
+        for (int i = 0; i < n; i++) {
+            b.putInt(Elf.PT_LOAD).putInt(Elf.PF_R).putLong(notesAt).putLong(0x10000000L + (long) i * 8192).putLong(0)
+                    .putLong(0).putLong(4096).putLong(4096);
+        }
+        b.put(notes.toByteArray());
+        b.putInt((int) shoff + 44, n + 1);
+        Path many = tmp.resolve("many.core");
+        Files.write(many, b.array());
+        try (CkptReader r = CkptReader.open(importCore(many, tmp.resolve("many.ckpt")))) {
+            assertEquals(n, r.table(dev.ckptkit.io.table.Tables.MEMORY_AREAS).size());
+            assertEquals(n / 2, r.table(dev.ckptkit.io.table.Tables.FILES).size());
+            assertEquals(42, r.table(dev.ckptkit.io.table.Tables.PROCESSES).getFirst().pid());
+        }
+        // and back: the export uses extended numbering too; the header page it leaves out comes back from NT_FILE
+        Path again = exportCore(tmp.resolve("many.ckpt"), 42, tmp.resolve("again.core"));
+        try (CkptReader r = CkptReader.open(importCore(again, tmp.resolve("again.ckpt")))) {
+            assertEquals(n, r.table(dev.ckptkit.io.table.Tables.MEMORY_AREAS).size());
         }
     }
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GdbTest {
     private static final Path GDB = Path.of("/usr/bin/gdb");
+    /** Build-id of the libc the memfile workload ran with (in the gcore core's NT_FILE header pages). */
+    static final String LIBC_BUILD_ID = "93ac61ec5a8eb1396f9fbd350e3169a558528a40";
     private static final long HEAP_AREA = 0x7f188ef80000L, HEAP_AREA_END = 0x7f188f384000L;
 
     @TempDir
@@ -73,7 +75,11 @@ class GdbTest {
             assertTrue(out.contains("0x" + Long.toHexString(HEAP_MARKER) + ":\t\"" + MARKER + "\""), out);
             assertTrue(out.contains("$1 = " + counter + "\n"), out);
             assertTrue(out.contains("$2 = \"" + MARKER + "\""), out);
-            assertTrue(out.matches("(?s).*#[0-9]+ +0x[0-9a-f]+ in main \\(.*"), "backtrace reaches main:\n" + out);
+            if (hostHasDumpTimeLibc(tmp, LIBC_BUILD_ID)) {
+                assertTrue(out.matches("(?s).*#[0-9]+ +0x[0-9a-f]+ in main \\(.*"), "backtrace reaches main:\n" + out);
+            } else {
+                System.out.println("GdbTest: this host's libc is not the one of the test cores: backtrace not checked");
+            }
             assertTrue(out.contains("(LWP " + PID + ")"), out);
             assertFalse(out.contains("warning: Unexpected size of section"), out);
             byte[] viaGdb = Files.readAllBytes(heap);
