@@ -67,8 +67,7 @@ final class DiffCommand extends CkptCommand {
             part(what, p.unknown(), "not comparable (absent)");
             o.printf("~ memory %s: %s%n", where, what);
             for (DiffReport.PageRange g : p.ranges()) {
-                long pages = (Long.decode(g.end()) - Long.decode(g.start())) / 4096;
-                o.printf("    %s-%s %s (%d page%s)%n", g.start(), g.end(), g.kind(), pages, pages == 1 ? "" : "s");
+                o.printf("    %s-%s %s (%d page%s)%n", g.start(), g.end(), g.kind(), g.pages(), g.pages() == 1 ? "" : "s");
             }
             if (p.rangesOmitted() > 0) o.printf("    ... %d more ranges (--max-ranges)%n", p.rangesOmitted());
         }
