@@ -89,7 +89,7 @@ final class DiffCommand extends CkptCommand {
         b.append(String.format("pages: %d compared by %s, %d changed (%s), %d added, %d removed", s.pagesCompared(),
                 r.pageComparison(), s.pagesChanged(), Sizes.human(s.changedPageBytes()), s.pagesAdded(), s.pagesRemoved()));
         if (s.pagesUnknown() > 0) b.append(", ").append(s.pagesUnknown()).append(" not comparable");
-        if (s.bytesChanged() != null) b.append("; ").append(s.bytesChanged()).append(" bytes changed");
+        if (s.bytesChanged() != null) b.append("; ").append(s.bytesChanged()).append(s.bytesChanged() == 1 ? " byte changed" : " bytes changed");
         return b.toString();
     }
 
