@@ -38,7 +38,7 @@ final class HexdumpCommand extends CkptCommand {
         long a = Addresses.address(addr);
         long n = Addresses.length(len);
         long end = a + n;
-        if (Long.compareUnsigned(end, a) < 0) end = 0;  // up to the top of the address space
+        if (Long.compareUnsigned(end, a) < 0) end = -1L;  // clamp at the top of the address space
         try (ImageOpener.Opened opened = openImage(image)) {
             MemoryReader mem = new MemoryReader(new Inspector(opened.reader()));
             MemoryAreaRow area = mem.areaAt(pid, a);

@@ -41,6 +41,9 @@ import picocli.CommandLine.Command;
                 dev.ckptkit.cli.bench.BenchCommand.class,
                 CaptureCommand.class,
                 RestoreCommand.class,
+                LaunchCommand.class,
+                CheckpointCommand.class,
+                RestartCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main {

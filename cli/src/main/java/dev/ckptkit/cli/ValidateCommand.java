@@ -7,9 +7,11 @@ import dev.ckptkit.analyzer.validate.HostProfiles;
 import dev.ckptkit.analyzer.validate.ImageFacts;
 import dev.ckptkit.analyzer.validate.NeededFiles;
 import dev.ckptkit.analyzer.validate.Severity;
+import dev.ckptkit.analyzer.validate.ValidationContext;
 import dev.ckptkit.analyzer.validate.ValidationReport;
 import dev.ckptkit.analyzer.validate.Validator;
 import dev.ckptkit.backend.ImageOpener;
+import dev.ckptkit.io.CorruptImageException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -48,7 +50,12 @@ final class ValidateCommand extends CkptCommand {
     protected int run() throws Exception {
         ValidationReport report;
         try (ImageOpener.Opened o = openImage(image)) {
-            ImageFacts facts = ImageFacts.load(o.reader());
+            ImageFacts facts;
+            try {
+                facts = ImageFacts.load(o.reader());
+            } catch (CorruptImageException e) {
+                return answer(Validator.unreadable(image.toString(), o.reader(), e, null));
+            }
             HostProfile host = null;
             String targetName = null;
             if (target != null && target.here) {
@@ -63,8 +70,12 @@ final class ValidateCommand extends CkptCommand {
                 }
                 targetName = target.profile.toString();
             }
-            report = new Validator().validate(image.toString(), new dev.ckptkit.analyzer.validate.ValidationContext(facts, o.reader(), host), targetName);
+            report = new Validator().validate(image.toString(), new ValidationContext(facts, o.reader(), host), targetName);
         }
+        return answer(report);
+    }
+
+    private int answer(ValidationReport report) {
         if (json.enabled()) {
             out().println(json.render(report));
         } else {

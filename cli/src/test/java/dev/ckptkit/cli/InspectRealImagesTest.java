@@ -267,6 +267,28 @@ class InspectRealImagesTest {
         assertTrue(r.out().contains("pipe:[49586]"), r.out());
     }
 
+    @Test
+    void podmanArchiveIsInspectedDirectly() throws Exception {
+        String archive = CliRunner.root().resolve("testdata/podman/podman-sh.tar.gz").toString();
+        JsonNode ps = json("ps", "--json", archive).get("processes");
+        assertEquals(1, ps.get(0).get("pid").asInt());
+        assertEquals("sh", ps.get(0).get("comm").asText());
+        assertTrue(ps.get(0).get("cmdline").toString().contains("X=CKPT-PODMAN-MARKER"), ps.toString());
+        // the marker is in the shell's memory (its variables and the command line on its stack)
+        CliRunner g = CliRunner.run("grep", "--pid", "1", "CKPT-PODMAN-MARKER", archive);
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().lines().anyMatch(l -> l.contains("\t[stack]\t")), g.out());
+        // rootfs-diff.tar is carried: found by its last name, and it holds the counter file
+        Path diff = dir.resolve("diff.tar");
+        CliRunner x = CliRunner.run("extract", archive, "--file", "rootfs-diff.tar", "-o", diff.toString());
+        assertEquals(0, x.exit(), x.err());
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(diff))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) names.add(e.getName());
+        }
+        assertTrue(names.contains("tmp/count"), names.toString());
+    }
+
     static String find(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), regex);

@@ -295,6 +295,16 @@ class ValidateAgainstCriuTest {
         ROWS.add(new Row(img.name, "target profile without AVX-512 (profile only, no restore here)", rep.get("verdict").asText(), codes, false, "n/a"));
         assertEquals(1, v.exit(), v.out());
         assertTrue(codes.contains("HOST_XSAVE_MISSING"), codes.toString());
+        HostProfile small = new HostProfile(h.schema(), h.hostname(), h.kernel(), h.arch(), h.pageSize(), h.cpu(), h.xsave(),
+                h.vdsoSize(), h.pidMax(), h.pidsInUse(), 1L << 20, h.mounts(), h.cgroupVersion(), h.capEff(), h.lsm(), h.users(),
+                h.groups(), h.listeningPorts(), h.files());
+        Path s = work.resolve("1mib.json");
+        io.write(small, s);
+        CliRunner m = CliRunner.run("validate", img.ckpt.toString(), "--target", s.toString(), "--json");
+        Set<String> mc = new TreeSet<>();
+        for (JsonNode f : JSON.readTree(m.out()).get("findings")) if (f.get("severity").asText().equals("ERROR")) mc.add(f.get("code").asText());
+        ROWS.add(new Row(img.name, "target profile with 1 MiB available (profile only)", JSON.readTree(m.out()).get("verdict").asText(), mc, false, "n/a"));
+        assertEquals(Set.of("HOST_MEMORY"), mc, "4 MiB heap pattern does not fit in 1 MiB");
         CliRunner same = CliRunner.run("validate", img.ckpt.toString(), "--target", here.toString(), "--json");
         assertEquals(0, same.exit(), same.out());
     }

@@ -149,6 +149,35 @@ class ValidateCommandTest {
         assertEquals(21, rep.get("rules").size());
     }
 
+    /** A Podman archive restores into its own namespaces from a root file system the container engine provides. */
+    @Test
+    void containerArchiveIsUndecidedWithTheEngineSideNamed() throws Exception {
+        CliRunner r = CliRunner.run("validate", CliRunner.root().resolve("testdata/podman/podman-sh.tar.gz").toString(), "--here", "--json");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        Set<String> codes = new TreeSet<>();
+        for (JsonNode f : JSON.readTree(r.out()).get("findings")) codes.add(f.get("code").asText());
+        assertTrue(codes.containsAll(Set.of("HOST_FILES_IN_CONTAINER", "HOST_MOUNT_EXTERNAL", "LEAK_PIPE_PEER")), codes.toString());
+        assertFalse(codes.contains("HOST_PID_TAKEN") || codes.contains("HOST_FILE_MISSING"), "pid 1 and container paths are not host facts: " + codes);
+    }
+
+    @Test
+    void damagedTableIsNoGoNotTrouble() throws Exception {
+        Path copy = dir.resolve("damaged.ckpt");
+        Files.copy(image("tcp"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long at;
+        try (CkptReader r = CkptReader.open(copy)) {
+            at = r.sections().stream().filter(s -> s instanceof dev.ckptkit.io.Section.Table t && t.table().equals("processes"))
+                    .findFirst().orElseThrow().info().payloadOffset() + 40;
+        }
+        byte[] b = Files.readAllBytes(copy);
+        b[(int) at] ^= 0x5a;
+        Files.write(copy, b);
+        CliRunner r = CliRunner.run("validate", copy.toString(), "--json");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        Set<String> codes = errors(r);
+        assertTrue(codes.contains("INTEGRITY_UNREADABLE") && codes.contains("INTEGRITY_CHECKSUM"), codes.toString());
+    }
+
     @Test
     void badTargetsAreOneLineErrors() throws Exception {
         CliRunner r = CliRunner.run("validate", image("tcp").toString(), "--target", dir.resolve("nope.json").toString());

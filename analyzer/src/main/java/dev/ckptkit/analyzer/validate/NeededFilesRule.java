@@ -19,6 +19,14 @@ public final class NeededFilesRule implements Rule {
         List<NeededFiles.Need> needs = NeededFiles.of(ctx.image());
         List<Finding> out = new ArrayList<>();
         if (needs.isEmpty()) return out;
+        if (!ctx.image().mounts().isEmpty()) {
+            // own mount namespace (a container): the paths are inside its root file system, which the container
+            // engine provides at restore, not the host's; whether it will is beyond what a host profile shows
+            out.add(finding("HOST_FILES_IN_CONTAINER", Severity.UNDECIDED, needs.size() + " files",
+                    "the image has its own mount table: the files it needs are in the container's root file system, which a host profile does not show",
+                    "restore through the container engine, with the same container image (e.g. podman container restore --import)"));
+            return out;
+        }
         if (ctx.target().files() == null) {
             out.add(finding("HOST_FILES_UNKNOWN", Severity.UNDECIDED, needs.size() + " files",
                     "the target profile does not list the files this image needs",

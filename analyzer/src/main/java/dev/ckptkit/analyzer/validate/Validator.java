@@ -1,6 +1,7 @@
 package dev.ckptkit.analyzer.validate;
 
 import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.CorruptImageException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +17,18 @@ public final class Validator {
 
     public ValidationReport validate(String imageName, CkptReader reader, HostProfile target, String targetName) throws IOException {
         return validate(imageName, new ValidationContext(ImageFacts.load(reader), reader, target), targetName);
+    }
+
+    /**
+     * The report for an image whose tables cannot even be read (a damaged section): no-go, with what the full
+     * checksum pass finds, since no other rule can run on it.
+     */
+    public static ValidationReport unreadable(String imageName, CkptReader reader, CorruptImageException why, String targetName) {
+        List<Finding> all = new ArrayList<>();
+        all.add(new Finding("INTEGRITY_UNREADABLE", Severity.ERROR, "Validator", "file " + imageName, why.getMessage(),
+                "the image is damaged: take the checkpoint again or copy it again from a good source"));
+        all.addAll(new ChecksumRule().check(new ValidationContext(null, reader, null)));
+        return new ValidationReport(imageName, targetName, Verdict.NO_GO, List.of("ChecksumRule"), List.copyOf(all));
     }
 
     public ValidationReport validate(String imageName, ValidationContext ctx, String targetName) throws IOException {

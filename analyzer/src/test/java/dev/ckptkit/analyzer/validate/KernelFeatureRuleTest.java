@@ -27,4 +27,18 @@ class KernelFeatureRuleTest {
         assertEquals(Set.of("HOST_KERNEL_OPTIONAL"), codes(out));
         assertEquals(Severity.INFO, out.get(0).severity());
     }
+
+    @Test
+    void unprivilegedProfile() {
+        Fixture f = Fixture.oneProcess();
+        HostProfile h = f.matchingHost();
+        HostProfile user = new HostProfile(h.schema(), h.hostname(), h.kernel(), h.arch(), h.pageSize(), h.cpu(), h.xsave(),
+                h.vdsoSize(), h.pidMax(), h.pidsInUse(), h.memAvailable(), h.mounts(), h.cgroupVersion(), 0L, h.lsm(), h.users(),
+                h.groups(), h.listeningPorts(), h.files());
+        assertEquals(Set.of("HOST_PRIVILEGES"), codes(new KernelFeatureRule().check(f.on(user))));
+        HostProfile cr = new HostProfile(h.schema(), h.hostname(), h.kernel(), h.arch(), h.pageSize(), h.cpu(), h.xsave(),
+                h.vdsoSize(), h.pidMax(), h.pidsInUse(), h.memAvailable(), h.mounts(), h.cgroupVersion(), 1L << 40, h.lsm(), h.users(),
+                h.groups(), h.listeningPorts(), h.files());
+        assertEquals(List.of(), new KernelFeatureRule().check(f.on(cr)));
+    }
 }

@@ -22,4 +22,11 @@ class MountRuleTest {
                 h.cgroupVersion(), h.capEff(), h.lsm(), h.users(), h.groups(), h.listeningPorts(), h.files());
         assertEquals(List.of(), new MountRule().check(f.on(withVolume)));
     }
+
+    @Test
+    void externalMountKnownOnlyByDeviceMustBeMappedAtRestore() {
+        Fixture f = Fixture.oneProcess();
+        f.mounts.add(new MountRow(3, 1, "/etc/hosts", "/containers/abc/hosts", "ext4", "/dev/vda", "rw", null, 1L, true));
+        assertEquals(Set.of("HOST_MOUNT_EXTERNAL"), codes(new MountRule().check(f.on(f.matchingHost()))));
+    }
 }

@@ -53,6 +53,15 @@ class NeededFilesRuleTest {
     }
 
     @Test
+    void containerPathsAreNotHostPaths() {
+        Fixture f = Fixture.oneProcess();
+        f.mounts.add(new dev.ckptkit.io.table.MountRow(1, 0, "/", "/", "overlay", "overlay", "rw", null, 1L, false));
+        List<Finding> out = new NeededFilesRule().check(f.on(files(f.matchingHost(), List.of())));
+        assertEquals(Set.of("HOST_FILES_IN_CONTAINER"), codes(out));
+        assertEquals(Severity.UNDECIDED, out.get(0).severity(), "the container's root file system is not on the host profile");
+    }
+
+    @Test
     void deletedFilesAndDevicesAreNotNeeded() {
         Fixture f = Fixture.oneProcess();
         f.files.add(new FileRow(20, "reg", "/srv/app/gone.txt", 2, 0L, 5L, null, null, null, true, null, null));

@@ -87,14 +87,16 @@ final class CoreExporter {
         return String.join(", ", s);
     }
 
-    /** A PT_LOAD to write: {@code dumped} segments carry memsz bytes in the file, the others none. */
-    record Planned(long vaddr, long memsz, int flags, boolean dumped) {}
+    /** A PT_LOAD to write: the first {@code filesz} bytes of [vaddr, vaddr + memsz) are in the file. */
+    record Planned(long vaddr, long memsz, long filesz, int flags) {
+        boolean dumped() { return filesz > 0; }
+    }
 
     void writeCore(int pid, Path target) throws IOException {
         ProcessRow proc = processes.stream().filter(p -> p.pid() == pid).findFirst().orElse(null);
-        List<ThreadRow> ts = new ArrayList<>(threads.stream().filter(t -> t.pid() == pid).toList());
-        // the kernel writes the thread that dumped first; gdb shows it as the current thread: the main thread here
-        ts.sort(Comparator.comparing((ThreadRow t) -> t.tid() != pid).thenComparingInt(ThreadRow::tid));
+        // in table order: an imported core keeps its first thread (the one that got the signal) first, and gdb shows
+        // the first thread as the current one
+        List<ThreadRow> ts = threads.stream().filter(t -> t.pid() == pid).toList();
         for (ThreadRow t : ts) {
             if (!"x86_64".equals(t.arch()) || t.gpRegs() == null || t.gpRegs().size() != Elf.GP_REGS) {
                 throw new IOException(image.path() + ": thread " + t.tid() + " of pid " + pid + " has " + t.arch()
@@ -116,7 +118,7 @@ final class CoreExporter {
         long[] offsets = new long[plan.size()];
         for (int i = 0; i < plan.size(); i++) {
             offsets[i] = offset;
-            if (plan.get(i).dumped()) offset += plan.get(i).memsz();
+            offset += plan.get(i).filesz();
         }
         long shoff = extended ? offset : 0;
         long total = offset + (extended ? Elf.SHDR_SIZE : 0);
@@ -131,7 +133,7 @@ final class CoreExporter {
         phdr(h, Elf.PT_NOTE, 0, notesAt, 0, notes.length, 0, 0);
         for (int i = 0; i < plan.size(); i++) {
             Planned p = plan.get(i);
-            phdr(h, Elf.PT_LOAD, p.flags(), offsets[i], p.vaddr(), p.dumped() ? p.memsz() : 0, p.memsz(), PAGE);
+            phdr(h, Elf.PT_LOAD, p.flags(), offsets[i], p.vaddr(), p.filesz(), p.memsz(), PAGE);
         }
 
         Path abs = target.toAbsolutePath();
@@ -173,7 +175,7 @@ final class CoreExporter {
             boolean file = a.path() != null && !"shmem".equals(a.kind());
             if (!file) {
                 boolean dump = any || !("vvar".equals(a.kind()) || "vsyscall".equals(a.kind()) || a.prot() == 0);
-                out.add(new Planned(a.start(), a.end() - a.start(), flags, dump));
+                out.add(new Planned(a.start(), a.end() - a.start(), dump ? a.end() - a.start() : 0, flags));
                 continue;
             }
             long runStart = a.start();
@@ -184,15 +186,29 @@ final class CoreExporter {
                 boolean has = i < pages.size() && pages.pidAt(i) == pid && pages.vaddrAt(i) == va
                         && pages.pageAt(i) != dev.ckptkit.spec.CkptFormat.PAGE_ABSENT;
                 if (va != a.start() && has != runHas) {
-                    out.add(new Planned(runStart, va - runStart, flags, runHas));
+                    run(out, runStart, va, runHas, flags);
                     runStart = va;
                 }
                 runHas = has;
             }
-            out.add(new Planned(runStart, a.end() - runStart, flags, runHas));
+            run(out, runStart, a.end(), runHas, flags);
             if (a.pgoff() == 0) dropHeaderPage(out, a.start());
         }
         return out;
+    }
+
+    /**
+     * Adds a run of pages the image has (or lacks); a lacking run right after a run it has joins it as the segment's
+     * tail beyond p_filesz, the way the kernel writes a mapping of which it dumped only the start.
+     */
+    private static void run(List<Planned> out, long from, long to, boolean has, int flags) {
+        Planned last = out.isEmpty() ? null : out.getLast();
+        if (!has && last != null && last.dumped() && last.filesz() == last.memsz() && last.vaddr() + last.memsz() == from
+                && last.flags() == flags) {
+            out.set(out.size() - 1, new Planned(last.vaddr(), to - last.vaddr(), last.filesz(), flags));
+        } else {
+            out.add(new Planned(from, to - from, has ? to - from : 0, flags));
+        }
     }
 
     /**
@@ -206,7 +222,7 @@ final class CoreExporter {
         while (i >= 0 && out.get(i).vaddr() != start) i--;
         if (i < 0 || out.get(i).dumped()) return;
         Planned run = out.remove(i);
-        if (run.memsz() > PAGE) out.add(i, new Planned(start + PAGE, run.memsz() - PAGE, run.flags(), false));
+        if (run.memsz() > PAGE) out.add(i, new Planned(start + PAGE, run.memsz() - PAGE, 0, run.flags()));
     }
 
     /** Writes every stored page of {@code pid} that falls in a dumped segment; the rest of the segment stays a hole. */
@@ -220,37 +236,41 @@ final class CoreExporter {
                     && plan.get(s).vaddr() + plan.get(s).memsz() != 0) s++;
             if (s == plan.size()) break;
             Planned p = plan.get(s);
-            if (!p.dumped() || Long.compareUnsigned(va, p.vaddr()) < 0) continue;
+            if (Long.compareUnsigned(va, p.vaddr()) < 0 || Long.compareUnsigned(va - p.vaddr(), p.filesz()) >= 0) continue;
             writeFully(ch, pages.page(ref).asByteBuffer(), offsets[s] + (va - p.vaddr()));
         }
     }
 
     private byte[] notes(int pid, ProcessRow proc, List<ThreadRow> ts, List<MemoryAreaRow> mine, byte[] auxv) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] siginfo = siginfo(pid);
+        // every thread's pr_cursig is the signal that made the core, as the kernel writes it (gdb prints it)
+        int cursig = siginfo == null || siginfo.length < 4 ? 0 : ByteBuffer.wrap(siginfo).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
         int ppid = proc == null ? 0 : proc.ppid(), pgrp = proc == null ? pid : proc.pgid(), sid = proc == null ? pid : proc.sid();
         for (int k = 0; k < ts.size(); k++) {
             ThreadRow t = ts.get(k);
             byte[] fp = t.fpRegs() == null || t.fpRegs().length < Elf.FXSAVE_SIZE ? null : t.fpRegs();
-            note(out, "CORE", Elf.NT_PRSTATUS, X86Notes.prstatus(new X86Notes.PrStatus(0, nz(t.sigPending()), nz(t.sigBlocked()),
+            note(out, "CORE", Elf.NT_PRSTATUS, X86Notes.prstatus(new X86Notes.PrStatus(cursig, nz(t.sigPending()), nz(t.sigBlocked()),
                     t.tid(), ppid, pgrp, sid, t.gpRegs(), fp != null)));
-            if (k == 0) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv);
+            if (k == 0) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv, siginfo);
             if (fp == null) continue;
-            note(out, "CORE", Elf.NT_FPREGSET, java.util.Arrays.copyOf(fp, Elf.FXSAVE_SIZE));
-            if ("xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate(fp, t.xstateBv(), hostXcr0));
+            byte[] xstate = "xsave".equals(t.fpFormat()) && fp.length >= Elf.XSAVE_HEADER + 64 ? xstate(fp, t.xstateBv(), hostXcr0) : null;
+            // the FXSAVE part of both notes is the same bytes, XCR0 in its software-reserved words included
+            note(out, "CORE", Elf.NT_FPREGSET, java.util.Arrays.copyOf(xstate != null ? xstate : fp, Elf.FXSAVE_SIZE));
+            if (xstate != null) note(out, "LINUX", Elf.NT_X86_XSTATE, xstate);
         }
-        if (ts.isEmpty()) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv);
+        if (ts.isEmpty()) processNotes(out, pid, proc, ppid, pgrp, sid, mine, auxv, siginfo);
         return out.toByteArray();
     }
 
     private void processNotes(ByteArrayOutputStream out, int pid, ProcessRow proc, int ppid, int pgrp, int sid,
-                              List<MemoryAreaRow> mine, byte[] auxv) throws IOException {
+                              List<MemoryAreaRow> mine, byte[] auxv, byte[] siginfo) throws IOException {
         String comm = proc == null || proc.comm() == null ? "" : proc.comm();
         String args = proc == null || proc.cmdline() == null ? comm : String.join(" ", proc.cmdline());
         note(out, "CORE", Elf.NT_PRPSINFO, X86Notes.prpsinfo(new X86Notes.PrPsInfo(stateLetter(proc == null ? null : proc.state()),
                 proc == null || proc.uid() == null ? 0 : proc.uid(), proc == null || proc.gid() == null ? 0 : proc.gid(),
                 pid, ppid, pgrp, sid, comm, args)));
-        String siginfo = CoreImporter.NATIVE_SIGINFO + pid;
-        if (image.nativeNames().contains(siginfo)) note(out, "CORE", Elf.NT_SIGINFO, image.nativeRecord(siginfo));
+        if (siginfo != null) note(out, "CORE", Elf.NT_SIGINFO, siginfo);
         if (auxv != null) note(out, "CORE", Elf.NT_AUXV, auxv);
         List<MappedFile> files = new ArrayList<>();
         for (MemoryAreaRow a : mine) {
@@ -280,6 +300,12 @@ final class CoreExporter {
     }
 
     private static final long X87_SSE = 0x3, AVX = 0x4, MPX = 0x18, AVX512 = 0xe0, PKRU = 0x200, AMX = 0x60000;
+
+    /** The NT_SIGINFO an ELF core import kept; a checkpoint has no signal of its own. */
+    private byte[] siginfo(int pid) throws IOException {
+        String name = CoreImporter.NATIVE_SIGINFO + pid;
+        return image.nativeNames().contains(name) ? image.nativeRecord(name) : null;
+    }
 
     private static char stateLetter(String state) {
         if (state == null) return 'S';

@@ -124,6 +124,11 @@ final class CoreFile implements Closeable {
                     throw corrupt(where + 40, "segment " + i + " wraps around the address space");
                 }
                 slice(off, filesz, "segment " + i + " at 0x" + Long.toHexString(vaddr));
+                for (Segment o : l) {
+                    if (Long.compareUnsigned(vaddr, o.vaddr() + o.memsz() - 1) <= 0 && Long.compareUnsigned(o.vaddr(), vaddr + memsz - 1) <= 0 && memsz > 0 && o.memsz() > 0) {
+                        throw corrupt(where + 16, "segment " + i + " at 0x" + Long.toHexString(vaddr) + " overlaps the segment at 0x" + Long.toHexString(o.vaddr()));
+                    }
+                }
                 l.add(new Segment(off, vaddr, filesz, memsz, flags));
             } else if (ptype == Elf.PT_NOTE) {
                 if (Long.compareUnsigned(filesz, MAX_NOTES) > 0) throw corrupt(where + 32, "note segment of " + Long.toUnsignedString(filesz) + " bytes");

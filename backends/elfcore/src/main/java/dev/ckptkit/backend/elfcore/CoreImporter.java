@@ -4,6 +4,7 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.CorruptImageException;
 import dev.ckptkit.io.manifest.Manifest;
+import dev.ckptkit.io.table.FileRow;
 import dev.ckptkit.io.table.MemoryAreaRow;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.ThreadRow;
@@ -14,7 +15,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads an x86-64 core (gcore output or a kernel core dump) into one CKPT image: a process row from NT_PRPSINFO and
@@ -33,6 +36,7 @@ final class CoreImporter {
     static final String NATIVE_SIGINFO = "elfcore/siginfo-";
     private static final long VSYSCALL = 0xffffffffff600000L;
     private static final long BRK_RANDOM = 1L << 30;
+    private static final String DELETED = " (deleted)";
     private static final int MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20, MAP_GROWSDOWN = 0x100;
 
     private CoreImporter() {}
@@ -100,9 +104,14 @@ final class CoreImporter {
             w.table(Tables.PROCESSES, List.of(proc));
             w.table(Tables.THREADS, threadRows);
             w.table(Tables.MEMORY_AREAS, areas);
+            w.table(Tables.FILES, files(mem, files));
             if (auxvBytes != null) w.nativeRecord(NATIVE_AUXV + pid, auxvBytes.toArray(ValueLayout.JAVA_BYTE));
+            // one per core: the signal that made it (the kernel writes it after the first thread's NT_PRSTATUS)
             for (ThreadNotes t : threads) {
-                if (t.siginfo != null) w.nativeRecord(NATIVE_SIGINFO + t.status.pid(), t.siginfo.toArray(ValueLayout.JAVA_BYTE));
+                if (t.siginfo != null) {
+                    w.nativeRecord(NATIVE_SIGINFO + pid, t.siginfo.toArray(ValueLayout.JAVA_BYTE));
+                    break;
+                }
             }
             long total = 0, done = 0;
             for (Segment s : mem.sorted()) total += s.filesz();
@@ -144,6 +153,27 @@ final class CoreImporter {
         long origRax = t.status.regs().get(Elf.REG_ORIG_RAX);
         return new ThreadRow(pid, t.status.pid(), comm, "x86_64", t.status.regs(), fp, format, xstateBv,
                 t.status.sigHeld(), t.status.sigPending(), origRax >= 0 ? origRax : null);
+    }
+
+    /**
+     * One row per file NT_FILE names (a core records mapped files, not descriptors), with the build-id when the
+     * file's header page is in the core. The kernel marks unlinked files with a " (deleted)" suffix.
+     */
+    private static List<FileRow> files(CoreMemory mem, List<MappedFile> mapped) throws CorruptImageException {
+        Map<String, String> buildIds = new LinkedHashMap<>();
+        for (MappedFile f : mapped) {
+            MappedElf elf = f.pageOffset() == 0 ? MappedElf.at(mem, f.start()) : null;
+            String id = elf == null ? null : elf.buildId();
+            if (!buildIds.containsKey(f.path()) || buildIds.get(f.path()) == null) buildIds.put(f.path(), id);
+        }
+        List<FileRow> rows = new ArrayList<>();
+        long id = 1;
+        for (Map.Entry<String, String> e : buildIds.entrySet()) {
+            boolean deleted = e.getKey().endsWith(DELETED);
+            String path = deleted ? e.getKey().substring(0, e.getKey().length() - DELETED.length()) : e.getKey();
+            rows.add(new FileRow(id++, "reg", path, 0, null, null, null, null, null, deleted, null, e.getValue()));
+        }
+        return rows;
     }
 
     /** The executable: the file mapped at AT_PHDR, else AT_EXECFN, else the first mapped file. */
@@ -188,7 +218,8 @@ final class CoreImporter {
     }
 
     /** One area per PT_LOAD (named from NT_FILE when a file is mapped there), plus NT_FILE ranges no segment covers. */
-    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, String exe, long sp) {
+    private static List<MemoryAreaRow> areas(int pid, CoreMemory mem, List<MappedFile> files, long[] auxv, String exe, long sp)
+            throws CorruptImageException {
         long vdso = X86Notes.auxvValue(auxv, Elf.AT_SYSINFO_EHDR);
         long exeEnd = 0;
         for (MappedFile f : files) if (f.path().equals(exe) && Long.compareUnsigned(f.end(), exeEnd) > 0) exeEnd = f.end();
@@ -201,21 +232,55 @@ final class CoreImporter {
             boolean heap = f == null && !heapSeen && exeEnd != 0 && Long.compareUnsigned(s.vaddr(), exeEnd) >= 0
                     && s.vaddr() - exeEnd <= BRK_RANDOM && s.prot() == 3;
             heapSeen |= heap;
-            String kind = f != null ? "file" : s.vaddr() == vdso && vdso != 0 ? "vdso" : s.vaddr() == VSYSCALL ? "vsyscall"
+            // the kernel maps vvar right below the vdso and never dumps it
+            boolean vvar = f == null && vdso != 0 && s.end() == vdso && s.filesz() == 0;
+            String kind = f != null ? "file" : s.vaddr() == vdso && vdso != 0 ? "vdso" : vvar ? "vvar" : s.vaddr() == VSYSCALL ? "vsyscall"
                     : stack ? "stack" : heap ? "heap" : "anon";
             int flags = MAP_PRIVATE | (f == null ? MAP_ANONYMOUS : 0) | (stack ? MAP_GROWSDOWN : 0);
             long pgoff = f == null ? 0 : f.pageOffset() * Elf.PAGE + (s.vaddr() - f.start());
             rows.add(new MemoryAreaRow(pid, s.vaddr(), s.end(), s.prot(), flags, pgoff, f == null ? null : f.path(), kind,
                     null, null, s.filesz() < s.memsz() ? STATUS_PARTIAL : 0L));
         }
+        Map<String, MappedElf> elves = new LinkedHashMap<>();
+        for (MappedFile f : files) {
+            if (f.pageOffset() == 0 && !elves.containsKey(f.path())) {
+                MappedElf elf = MappedElf.at(mem, f.start());
+                if (elf != null) elves.put(f.path(), elf);
+            }
+        }
         for (MappedFile f : files) {
             for (long[] gap : uncovered(f.start(), f.end(), mem.sorted())) {
-                rows.add(new MemoryAreaRow(pid, gap[0], gap[1], 1, MAP_PRIVATE, f.pageOffset() * Elf.PAGE + (gap[0] - f.start()),
+                long pgoff = f.pageOffset() * Elf.PAGE + (gap[0] - f.start());
+                // not in the core: its protection is the one of the file's segment mapped there, else read-only
+                MappedElf elf = elves.get(f.path());
+                Integer prot = elf == null ? null : elf.protAt(pgoff);
+                rows.add(new MemoryAreaRow(pid, gap[0], gap[1], prot == null ? 1 : prot, MAP_PRIVATE, pgoff,
                         f.path(), "file", null, null, STATUS_NOT_IN_CORE));
             }
         }
         rows.sort(Comparator.comparing(MemoryAreaRow::start, Long::compareUnsigned));
-        return rows;
+        return mergeWithinMappings(rows, files);
+    }
+
+    /**
+     * Pieces of one NT_FILE mapping (a kernel VMA) that the segments split, joined back into one area when they
+     * continue each other with the same protection; so an image exported and imported again keeps its areas.
+     */
+    private static List<MemoryAreaRow> mergeWithinMappings(List<MemoryAreaRow> rows, List<MappedFile> files) {
+        List<MemoryAreaRow> out = new ArrayList<>();
+        for (MemoryAreaRow r : rows) {
+            MemoryAreaRow last = out.isEmpty() ? null : out.getLast();
+            if (last != null && r.path() != null && r.path().equals(last.path()) && last.end() == r.start()
+                    && last.prot() == r.prot() && last.pgoff() + (last.end() - last.start()) == r.pgoff()
+                    && fileAt(files, last.start()) == fileAt(files, r.start())) {
+                long status = last.status() == r.status() && last.status() != STATUS_PARTIAL ? last.status() : STATUS_PARTIAL;
+                out.set(out.size() - 1, new MemoryAreaRow(last.pid(), last.start(), r.end(), last.prot(), last.flags(),
+                        last.pgoff(), last.path(), last.kind(), null, null, status));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     private static MappedFile fileAt(List<MappedFile> files, long va) {

@@ -36,6 +36,13 @@ final class CoreMemory {
         return core.slice(s.offset(), s.filesz(), "segment at 0x" + Long.toHexString(s.vaddr()));
     }
 
+    /** The {@code len} dumped bytes at {@code va} (within one segment), or null if the core does not hold them all. */
+    MemorySegment bytes(long va, long len) throws CorruptImageException {
+        Segment s = at(va);
+        if (s == null || len < 0 || Long.compareUnsigned(va - s.vaddr(), s.filesz()) >= 0 || s.filesz() - (va - s.vaddr()) < len) return null;
+        return contents(s).asSlice(va - s.vaddr(), len);
+    }
+
     /** The 8 bytes at {@code va}, or null if the core does not hold them. */
     Long readLong(long va) throws CorruptImageException {
         Segment s = at(va);

@@ -103,6 +103,21 @@ class CoreExportTest {
         }
     }
 
+    /** Export is a fixpoint: a core exported, imported and exported again is the same bytes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gcore", "kernel", "criu"})
+    void exportImportExportIsByteIdentical(String source) throws Exception {
+        Path first = switch (source) {
+            case "gcore" -> importCore(core(tmp), tmp.resolve("s.ckpt"));
+            case "kernel" -> importCore(kernelCore(tmp), tmp.resolve("s.ckpt"));
+            default -> importCriu(criuDir(tmp), tmp.resolve("s.ckpt"));
+        };
+        int pid = source.equals("kernel") ? KernelCoreTest.KPID : PID;
+        Path c1 = exportCore(first, pid, tmp.resolve("c1"));
+        Path c2 = exportCore(importCore(c1, tmp.resolve("again.ckpt")), pid, tmp.resolve("c2"));
+        assertEquals(-1L, Files.mismatch(c1, c2), "cores differ");
+    }
+
     @Test
     void unknownPidIsAOneLineError() throws Exception {
         Path a = importCore(core(tmp), tmp.resolve("a.ckpt"));

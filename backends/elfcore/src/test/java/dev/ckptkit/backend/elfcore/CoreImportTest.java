@@ -83,6 +83,9 @@ class CoreImportTest {
             assertEquals("PATTERN-0123456\nPATTERN-0123456\n", new String(pattern, java.nio.charset.StandardCharsets.US_ASCII));
 
             assertTrue(r.nativeNames().contains(CoreImporter.NATIVE_AUXV + PID));
+            // gcore dumped the executable's header page: its build-id is the one `readelf -n memfile` prints
+            assertEquals("90bcf58921634d44afc8cd8c61c0bdf4ea335192", r.table(Tables.FILES).stream()
+                    .filter(f -> f.path().equals("/tmp/ckpt-work/bin/memfile")).findFirst().orElseThrow().buildId());
             assertEquals("elf-core", r.manifest().producer().backend());
             assertEquals("gdb gcore", r.manifest().producer().tool());
         }

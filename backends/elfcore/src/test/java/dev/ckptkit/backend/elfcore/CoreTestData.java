@@ -46,10 +46,25 @@ final class CoreTestData {
         return gunzip("elfcore/memfile.core.gz", into, "memfile.core");
     }
 
+    /** threads.core: a kernel core (SIGABRT) of a 3-thread process, see testdata/elfcore/threads.txt. */
+    static Path kernelCore(Path into) throws IOException {
+        return gunzip("elfcore/threads.core.gz", into, "threads.core");
+    }
+
+    static Path kernelBinary(Path into) throws IOException {
+        Path p = gunzip("elfcore/threads.bin.gz", into, "threads");
+        p.toFile().setExecutable(true);
+        // older than any core, so gdb does not warn that the executable is newer than the core
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(0));
+        return p;
+    }
+
     /** The executable of the memfile workload, with symbols. */
     static Path binary(Path into) throws IOException {
         Path p = gunzip("elfcore/memfile.bin.gz", into, "memfile");
         p.toFile().setExecutable(true);
+        // older than any core, so gdb does not warn that the executable is newer than the core
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(0));
         return p;
     }
 

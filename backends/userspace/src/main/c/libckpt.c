@@ -1,0 +1,818 @@
+/*
+ * libckpt.so: checkpoints the process it is preloaded into (ckptkit userspace backend, DMTCP style).
+ *
+ * A manager thread listens on DIR/ckpt-PID.sock (DIR = $CKPT_SOCKET_DIR or /tmp). On a request it runs the
+ * pre-checkpoint callbacks, stops every other thread with the checkpoint signal (each one records its registers
+ * from the signal's ucontext and parks in the handler), then signals itself: the manager's own handler streams the
+ * whole process state (PROTOCOL.md) to the requester, so the manager's saved registers are those of a thread that
+ * is about to find out whether it is the original (resume the others) or a restarted copy (the loader brought
+ * every thread back through rt_sigreturn; re-listen and run the post-restart callbacks).
+ *
+ * Nothing on the checkpoint path calls malloc or stdio: a parked thread may hold their locks.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+
+#include "ckpt.h"
+#include "protocol.h"
+
+#define PAGE 4096UL
+#define MAX_THREADS 1024
+#define MAX_CALLBACKS 64
+#define FP_MAX 16384
+#define CHUNK_PAGES 256
+#define MAPS_MAX (4UL << 20)
+#define STREAM_FD_LIMIT 64
+
+struct saved_thread { struct ckpt_thread t; uint8_t fp[FP_MAX] __attribute__((aligned(64))); };
+struct callback { ckpt_callback fn; void *arg; };
+
+/* process-wide state of the library: one instance per process by nature (it mirrors the process) */
+static struct {
+    int signo;
+    pid_t virt_pid, virt_ppid;       /* what getpid()/getppid() answer: the pids of the first incarnation */
+    pid_t real_pid;                  /* what the kernel says now */
+    unsigned long long starttime;    /* /proc/self/stat field 22, tells a restarted copy from the original */
+    int generation;
+    pid_t manager_tid;
+    int listen_fd, conn_fd;
+    int conn_is_socket;
+    int dump_signo;                  /* writes the stream to a file instead of a socket */
+    int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
+    uint32_t request_flags;
+    char sock_path[108];
+    struct saved_thread *threads;    /* mmap'ed before any checkpoint */
+    int nthreads;
+    int signalled;
+    int parked;                      /* futex word */
+    int resume_gen;                  /* futex word */
+    uint8_t *buf;                    /* CHUNK_PAGES pages */
+    char *maps;                      /* MAPS_MAX bytes */
+    int dump_status;
+    struct callback pre[MAX_CALLBACKS], post[MAX_CALLBACKS], resume[MAX_CALLBACKS];
+    int npre, npost, nresume;
+    pthread_mutex_t cb_lock;
+    char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
+    size_t pathmap_len;
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long raw_gettid(void) { return syscall(SYS_gettid); }
+static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
+static pid_t raw_getppid(void) { return (pid_t) syscall(SYS_getppid); }
+
+static void futex_wait(int *addr, int val, long ms) {
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    syscall(SYS_futex, addr, FUTEX_WAIT, val, ms >= 0 ? &ts : NULL, NULL, 0);
+}
+static void futex_wake(int *addr) { syscall(SYS_futex, addr, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0); }
+
+static void log_msg(const char *fmt, ...) {
+    if (!getenv("CKPT_DEBUG")) return;
+    char b[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    if (n > 0) (void) !write(2, b, n < (int) sizeof b ? (size_t) n : sizeof b - 1);
+}
+
+static ssize_t read_file(const char *path, char *dst, size_t cap) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t r = read(fd, dst + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t) r;
+    }
+    close(fd);
+    return (ssize_t) n;
+}
+
+static unsigned long long read_starttime(void) {
+    char b[1024];
+    ssize_t n = read_file("/proc/self/stat", b, sizeof b - 1);
+    if (n <= 0) return 0;
+    b[n] = 0;
+    char *p = strrchr(b, ')');
+    if (!p) return 0;
+    /* fields after ')' start at 3 (state); starttime is field 22 */
+    int field = 2;
+    for (; *p; p++) {
+        if (*p == ' ') {
+            field++;
+            if (field == 22) return strtoull(p + 1, NULL, 10);
+        }
+    }
+    return 0;
+}
+
+static void read_brk_fields(uint64_t *start_brk) {
+    char b[1024];
+    ssize_t n = read_file("/proc/self/stat", b, sizeof b - 1);
+    *start_brk = 0;
+    if (n <= 0) return;
+    b[n] = 0;
+    char *p = strrchr(b, ')');
+    int field = 2;
+    for (; p && *p; p++) {
+        if (*p == ' ') {
+            field++;
+            if (field == 47) { *start_brk = strtoull(p + 1, NULL, 10); return; }
+        }
+    }
+}
+
+/* ---------- stream output ---------- */
+
+static int send_all(const void *p, size_t n) {
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = S.conn_is_socket ? send(S.conn_fd, c, n, MSG_NOSIGNAL) : write(S.conn_fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        c += w;
+        n -= (size_t) w;
+    }
+    return 0;
+}
+
+static int send_frame2(uint32_t type, const void *a, size_t alen, const void *b, size_t blen) {
+    struct ckpt_frame f = { type, 0, alen + blen };
+    if (S.dump_status) return -1;
+    if (send_all(&f, sizeof f) || (alen && send_all(a, alen)) || (blen && send_all(b, blen))) {
+        S.dump_status = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static int send_frame(uint32_t type, const void *a, size_t alen) { return send_frame2(type, a, alen, NULL, 0); }
+
+/* ---------- per-thread capture ---------- */
+
+static void save_thread(struct saved_thread *st, ucontext_t *uc, uint32_t flags) {
+    greg_t *g = uc->uc_mcontext.gregs;
+    struct ckpt_thread *t = &st->t;
+    memset(t, 0, sizeof *t);
+    t->tid = (int32_t) raw_gettid();
+    t->flags = flags;
+    uint64_t csgsfs = (uint64_t) g[REG_CSGSFS];
+    uint64_t fsbase = 0;
+    syscall(SYS_arch_prctl, ARCH_GET_FS, &fsbase);
+    uint64_t gp[27] = {
+        g[REG_R15], g[REG_R14], g[REG_R13], g[REG_R12], g[REG_RBP], g[REG_RBX], g[REG_R11], g[REG_R10],
+        g[REG_R9], g[REG_R8], g[REG_RAX], g[REG_RCX], g[REG_RDX], g[REG_RSI], g[REG_RDI], (uint64_t) -1,
+        g[REG_RIP], csgsfs & 0xffff, g[REG_EFL], g[REG_RSP], (csgsfs >> 48) & 0xffff, fsbase, 0, 0, 0,
+        (csgsfs >> 32) & 0xffff, (csgsfs >> 16) & 0xffff };
+    memcpy(t->gp, gp, sizeof gp);
+    memcpy(&t->sigmask, &uc->uc_sigmask, sizeof t->sigmask);
+    const uint8_t *fp = (const uint8_t *) uc->uc_mcontext.fpregs;
+    if (fp) {
+        uint32_t magic1, xsize;
+        memcpy(&magic1, fp + 464, 4);
+        memcpy(&xsize, fp + 464 + 16, 4);
+        if (magic1 == 0x46505853u && xsize >= 576 && xsize <= FP_MAX) {
+            t->fp_format = CKPT_FP_XSAVE;
+            t->fp_size = xsize;
+            memcpy(&t->xstate_bv, fp + 512, 8);
+        } else {
+            t->fp_format = CKPT_FP_FXSAVE;
+            t->fp_size = 512;
+        }
+        memcpy(st->fp, fp, t->fp_size);
+    }
+    /* glibc keeps the kernel tid in struct pthread (at the thread pointer); find it so the loader can put the new
+     * tid there (pthread_join/pthread_kill use it). The tcb header before it holds pointers, never a small int. */
+    const int32_t *pd = (const int32_t *) (uintptr_t) fsbase;
+    for (int i = 0x100 / 4; pd && i < 0x800 / 4; i++) {
+        if (pd[i] == t->tid) { t->tid_addr = (uint64_t) (uintptr_t) &pd[i]; break; }
+    }
+    prctl(PR_GET_NAME, t->name);
+}
+
+/* ---------- the dump (runs in the manager's signal handler) ---------- */
+
+static void send_proc_file(uint32_t type, const char *path) {
+    ssize_t n = read_file(path, S.maps, MAPS_MAX);
+    send_frame(type, S.maps, n > 0 ? (size_t) n : 0);
+}
+
+static void send_environ(void) {
+    extern char **environ;
+    size_t n = 0;
+    for (char **e = environ; e && *e && n < MAPS_MAX; e++) {
+        size_t l = strlen(*e) + 1;
+        if (n + l > MAPS_MAX) break;
+        memcpy(S.maps + n, *e, l);
+        n += l;
+    }
+    send_frame(CKPT_F_ENVIRON, S.maps, n);
+}
+
+static void send_hello(void) {
+    struct ckpt_hello h;
+    memset(&h, 0, sizeof h);
+    h.version = CKPT_PROTOCOL_VERSION;
+    h.pid = S.virt_pid;
+    h.ppid = S.virt_ppid;
+    h.pgid = getpgid(0);
+    h.sid = getsid(0);
+    h.real_pid = raw_getpid();
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    getresuid(&r, &e, &s);
+    getresgid(&gr, &ge, &gs);
+    h.uid = r; h.euid = e; h.suid = s; h.gid = gr; h.egid = ge; h.sgid = gs;
+    h.nthreads = (uint32_t) S.nthreads;
+    h.signo = (uint32_t) S.signo;
+    read_brk_fields(&h.start_brk);
+    h.brk = (uint64_t) (uintptr_t) sbrk(0);
+    h.starttime = S.starttime;
+    /* the process's name is the main thread's; this code runs on the manager thread */
+    ssize_t cl = read_file("/proc/self/comm", h.comm, sizeof h.comm - 1);
+    if (cl > 0 && h.comm[cl - 1] == '\n') h.comm[cl - 1] = 0;
+    send_frame(CKPT_F_HELLO, &h, sizeof h);
+}
+
+static void send_rlimits(void) {
+    struct ckpt_rlimit rl[RLIM_NLIMITS];
+    int n = 0;
+    for (int i = 0; i < RLIM_NLIMITS; i++) {
+        struct rlimit l;
+        if (getrlimit(i, &l) == 0) rl[n++] = (struct ckpt_rlimit) { (uint32_t) i, 0, l.rlim_cur, l.rlim_max };
+    }
+    send_frame(CKPT_F_RLIMITS, rl, n * sizeof rl[0]);
+}
+
+struct k_sigaction { uint64_t handler; uint64_t flags; uint64_t restorer; uint64_t mask; };
+
+static void send_sigactions(void) {
+    struct ckpt_sigaction sa[64];
+    int n = 0;
+    for (int sig = 1; sig <= 64; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct k_sigaction k;
+        if (syscall(SYS_rt_sigaction, sig, NULL, &k, 8) != 0) continue;
+        sa[n++] = (struct ckpt_sigaction) { (uint32_t) sig, 0, k.handler, k.flags, k.restorer, k.mask };
+    }
+    send_frame(CKPT_F_SIGACTIONS, sa, n * sizeof sa[0]);
+}
+
+static void send_threads(void) {
+    for (int i = 0; i < S.nthreads; i++) {
+        struct saved_thread *st = &S.threads[i];
+        send_frame2(CKPT_F_THREAD, &st->t, sizeof st->t, st->fp, st->t.fp_size);
+    }
+}
+
+static uint32_t fd_type(mode_t m) {
+    if (S_ISREG(m)) return CKPT_FD_REG;
+    if (S_ISDIR(m)) return CKPT_FD_DIR;
+    if (S_ISFIFO(m)) return CKPT_FD_PIPE;
+    if (S_ISSOCK(m)) return CKPT_FD_SOCKET;
+    if (S_ISCHR(m)) return CKPT_FD_CHR;
+    if (S_ISBLK(m)) return CKPT_FD_BLK;
+    return CKPT_FD_OTHER;
+}
+
+static void send_fds(void) {
+    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return;
+    char dents[8192];
+    long n;
+    while ((n = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
+        for (long off = 0; off < n;) {
+            struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d =
+                (void *) (dents + off);
+            off += d->reclen;
+            if (d->name[0] == '.') continue;
+            int fd = atoi(d->name);
+            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1]) continue;
+            struct stat st;
+            if (fstat(fd, &st) != 0) continue;
+            struct ckpt_fd f;
+            memset(&f, 0, sizeof f);
+            f.fd = fd;
+            f.flags = fcntl(fd, F_GETFL);
+            f.cloexec = (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+            f.type = fd_type(st.st_mode);
+            if (f.type == CKPT_FD_PIPE) {
+                char l[64];
+                snprintf(l, sizeof l, "/proc/self/fd/%d", fd);
+                char t[8];
+                ssize_t k = readlink(l, t, sizeof t);
+                if (!(k >= 5 && memcmp(t, "pipe:", 5) == 0)) f.type = CKPT_FD_FIFO;
+            }
+            f.mode = st.st_mode;
+            f.inode = st.st_ino;
+            f.dev = st.st_dev;
+            f.size = (uint64_t) st.st_size;
+            f.pos = (f.type == CKPT_FD_REG || f.type == CKPT_FD_DIR || f.type == CKPT_FD_BLK) ? lseek(fd, 0, SEEK_CUR) : -1;
+            if (f.type == CKPT_FD_SOCKET) {
+                socklen_t l = sizeof(int);
+                getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &f.sock_domain, &l);
+                l = sizeof(int);
+                getsockopt(fd, SOL_SOCKET, SO_TYPE, &f.sock_type, &l);
+                l = sizeof(int);
+                getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &f.sock_protocol, &l);
+            }
+            char link[64], path[4096];
+            snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+            ssize_t pl = readlink(link, path, sizeof path);
+            send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
+        }
+    }
+    close(dfd);
+}
+
+static int is_zero_page(const uint8_t *p) {
+    const uint64_t *q = (const uint64_t *) p;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < PAGE / 8; i += 8)
+        acc |= q[i] | q[i + 1] | q[i + 2] | q[i + 3] | q[i + 4] | q[i + 5] | q[i + 6] | q[i + 7];
+    return acc == 0;
+}
+
+/* Sends the non-zero pages of [start, end). For anonymous memory, pagemap says which pages were never touched
+ * (zero without reading them); content is copied with process_vm_readv, which fails softly where a plain read
+ * would fault (file pages past EOF). */
+static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pagemap_fd) {
+    uint64_t pm[CHUNK_PAGES];
+    for (uint64_t a = start; a < end && !S.dump_status; a += CHUNK_PAGES * PAGE) {
+        uint64_t n = (end - a) / PAGE;
+        if (n > CHUNK_PAGES) n = CHUNK_PAGES;
+        int have_pm = anonymous && pagemap_fd >= 0
+            && pread(pagemap_fd, pm, n * 8, (off_t) (a / PAGE * 8)) == (ssize_t) (n * 8);
+        uint64_t i = 0;
+        while (i < n) {
+            if (have_pm && !(pm[i] & (3ULL << 62))) { i++; continue; }  /* neither present nor swapped */
+            uint64_t j = i;
+            while (j < n && !(have_pm && !(pm[j] & (3ULL << 62)))) j++;
+            struct iovec local = { S.buf + i * PAGE, (j - i) * PAGE }, remote = { (void *) (uintptr_t) (a + i * PAGE), (j - i) * PAGE };
+            ssize_t got = process_vm_readv(S.real_pid, &local, 1, &remote, 1, 0);
+            if (got < 0) got = 0;
+            uint64_t ok = (uint64_t) got / PAGE;
+            for (uint64_t k = i + ok; k < j; k++) {  /* partial: read the rest page by page, skip unreadable */
+                struct iovec l1 = { S.buf + k * PAGE, PAGE }, r1 = { (void *) (uintptr_t) (a + k * PAGE), PAGE };
+                if (process_vm_readv(S.real_pid, &l1, 1, &r1, 1, 0) != (ssize_t) PAGE) memset(S.buf + k * PAGE, 0, PAGE);
+            }
+            for (uint64_t k = i; k < j;) {
+                if (is_zero_page(S.buf + k * PAGE)) { k++; continue; }
+                uint64_t m = k;
+                while (m < j && !is_zero_page(S.buf + m * PAGE)) m++;
+                struct ckpt_pages ph = { a + k * PAGE, m - k };
+                send_frame2(CKPT_F_PAGES, &ph, sizeof ph, S.buf + k * PAGE, (m - k) * PAGE);
+                k = m;
+            }
+            i = j;
+        }
+    }
+}
+
+static void send_areas(void) {
+    ssize_t n = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
+    if (n <= 0) { S.dump_status = -1; return; }
+    S.maps[n] = 0;
+    int pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    char *line = S.maps;
+    while (*line && !S.dump_status) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = 0;
+        unsigned long long start, end, pgoff, ino;
+        unsigned maj, min;
+        char perms[8];
+        int name_at = 0;
+        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7) {
+            const char *name = name_at ? line + name_at : "";
+            struct ckpt_area ar = { start, end, pgoff, 0, 0, makedev(maj, min), ino };
+            if (perms[0] == 'r') ar.prot |= PROT_READ;
+            if (perms[1] == 'w') ar.prot |= PROT_WRITE;
+            if (perms[2] == 'x') ar.prot |= PROT_EXEC;
+            ar.flags = perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
+            int anonymous = ino == 0 && (name[0] == 0 || name[0] == '[');
+            if (anonymous) ar.flags |= MAP_ANONYMOUS;
+            if (strcmp(name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
+            if (start >= CKPT_LOADER_BASE && end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
+            send_frame2(CKPT_F_AREA, &ar, sizeof ar, name, strlen(name));
+            int special = strcmp(name, "[vdso]") == 0 || strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
+            if ((ar.prot & PROT_READ) && !special) {
+                /* the library's own buffers are rewritten during the dump: their content is useless, skip it
+                 * (the kernel may have merged them with neighbouring anonymous memory, so cut, not drop) */
+                uint64_t bs = (uintptr_t) S.buf, be = bs + CHUNK_PAGES * PAGE + MAPS_MAX;
+                if (be <= start || bs >= end) {
+                    send_area_pages(start, end, anonymous, pagemap_fd);
+                } else {
+                    if (bs > start) send_area_pages(start, bs, anonymous, pagemap_fd);
+                    if (be < end) send_area_pages(be, end, anonymous, pagemap_fd);
+                }
+            }
+        }
+    next:
+        if (!nl) break;
+        line = nl + 1;
+    }
+    if (pagemap_fd >= 0) close(pagemap_fd);
+}
+
+static void dump_all(ucontext_t *uc) {
+    save_thread(&S.threads[S.nthreads++], uc, CKPT_THREAD_MANAGER);
+    S.dump_status = 0;
+    send_hello();
+    send_proc_file(CKPT_F_CMDLINE, "/proc/self/cmdline");
+    send_environ();
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) send_frame(CKPT_F_CWD, cwd, strlen(cwd));
+    char exe[4096];
+    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe);
+    if (el > 0) send_frame(CKPT_F_EXE, exe, (size_t) el);
+    send_rlimits();
+    send_sigactions();
+    send_threads();
+    send_fds();
+    send_areas();
+    struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
+    send_frame(CKPT_F_END, &e, sizeof e);
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ctx) {
+    (void) sig;
+    (void) si;
+    int saved_errno = errno;
+    ucontext_t *uc = ctx;
+    if (raw_gettid() == S.manager_tid) {
+        dump_all(uc);
+        errno = saved_errno;
+        return;
+    }
+    int gen = __atomic_load_n(&S.resume_gen, __ATOMIC_ACQUIRE);
+    int slot = __atomic_fetch_add(&S.nthreads, 1, __ATOMIC_ACQ_REL);
+    if (slot < MAX_THREADS - 1) save_thread(&S.threads[slot], uc, 0);
+    __atomic_add_fetch(&S.parked, 1, __ATOMIC_RELEASE);
+    futex_wake(&S.parked);
+    while (__atomic_load_n(&S.resume_gen, __ATOMIC_ACQUIRE) == gen) futex_wait(&S.resume_gen, gen, -1);
+    errno = saved_errno;
+}
+
+/* ---------- manager thread ---------- */
+
+static void run_callbacks(struct callback *cbs, int *n) {
+    pthread_mutex_lock(&S.cb_lock);
+    int count = *n;
+    pthread_mutex_unlock(&S.cb_lock);
+    for (int i = 0; i < count; i++) cbs[i].fn(cbs[i].arg);
+}
+
+static int list_tasks(pid_t *out, int cap) {
+    int dfd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return -1;
+    char dents[4096];
+    long n;
+    int k = 0;
+    while ((n = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
+        for (long off = 0; off < n;) {
+            struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d =
+                (void *) (dents + off);
+            off += d->reclen;
+            if (d->name[0] != '.' && k < cap) out[k++] = atoi(d->name);
+        }
+    }
+    close(dfd);
+    return k;
+}
+
+/* Stops every thread but the manager; returns 0 when all parked within the deadline. */
+static int quiesce(void) {
+    static pid_t done[MAX_THREADS];
+    pid_t now[MAX_THREADS];
+    int ndone = 0;
+    S.signalled = 0;
+    for (int round = 0; round < 100; round++) {
+        int n = list_tasks(now, MAX_THREADS);
+        int added = 0;
+        for (int i = 0; i < n; i++) {
+            if (now[i] == S.manager_tid) continue;
+            int seen = 0;
+            for (int j = 0; j < ndone; j++) if (done[j] == now[i]) { seen = 1; break; }
+            if (seen || ndone >= MAX_THREADS - 1) continue;
+            done[ndone++] = now[i];
+            if (syscall(SYS_tgkill, S.real_pid, now[i], S.signo) == 0) { S.signalled++; added++; }
+        }
+        for (int waited = 0; __atomic_load_n(&S.parked, __ATOMIC_ACQUIRE) < S.signalled; waited++) {
+            if (waited > 100) return -1;  /* 10 s */
+            futex_wait(&S.parked, __atomic_load_n(&S.parked, __ATOMIC_ACQUIRE), 100);
+        }
+        if (!added && round > 0) return 0;
+    }
+    return -1;
+}
+
+static void resume_all(void) {
+    S.nthreads = 0;
+    S.parked = 0;
+    __atomic_add_fetch(&S.resume_gen, 1, __ATOMIC_RELEASE);
+    futex_wake(&S.resume_gen);
+}
+
+static int open_listener(void) {
+    const char *dir = getenv("CKPT_SOCKET_DIR");
+    if (!dir || !*dir) dir = "/tmp";
+    snprintf(S.sock_path, sizeof S.sock_path, "%s/ckpt-%d.sock", dir, (int) S.real_pid);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    memcpy(a.sun_path, S.sock_path, sizeof a.sun_path - 1);
+    unlink(S.sock_path);
+    /* only the owner (and root) may ask for a checkpoint: connecting needs write permission on the socket */
+    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 || chmod(S.sock_path, 0600) != 0 || listen(fd, 4) != 0) {
+        log_msg("libckpt: cannot listen on %s: %s\n", S.sock_path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void load_pathmap(void) {
+    char p[128];
+    const char *dir = getenv("CKPT_SOCKET_DIR");
+    if (!dir || !*dir) dir = "/tmp";
+    snprintf(p, sizeof p, "%s/ckpt-restart-%d.pathmap", dir, (int) S.virt_pid);
+    char *b = malloc(65536);
+    if (!b) return;
+    ssize_t n = read_file(p, b, 65536);
+    unlink(p);
+    if (n <= 0) { free(b); return; }
+    S.pathmap = b;
+    S.pathmap_len = (size_t) n;
+}
+
+static void after_restart(void) {
+    S.real_pid = raw_getpid();
+    S.starttime = read_starttime();
+    S.generation++;
+    S.listen_fd = -1;  /* the old numbers may belong to the program now: forget, do not close */
+    S.conn_fd = -1;
+    S.nthreads = 0;
+    S.parked = 0;
+    S.manager_tid = (pid_t) raw_gettid();
+    if (S.wake[0] >= 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;  /* old numbers: see above */
+    load_pathmap();
+    S.listen_fd = open_listener();
+    run_callbacks(S.post, &S.npost);
+    log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
+}
+
+/* Takes one checkpoint into fd (a requester's socket, or a file); returns 1 in a restarted copy, else 0. */
+static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
+    S.conn_fd = fd;
+    S.conn_is_socket = is_socket;
+    S.request_flags = flags;
+    run_callbacks(S.pre, &S.npre);
+    unsigned long long before = S.starttime;
+    if (quiesce() != 0) {
+        const char *m = "cannot stop all threads (one blocks the checkpoint signal?)";
+        send_frame(CKPT_F_ERROR, m, strlen(m));
+        resume_all();
+        S.conn_fd = -1;
+        return 0;
+    }
+    syscall(SYS_tgkill, S.real_pid, S.manager_tid, S.signo);  /* dump_all runs in our handler, here */
+    if (read_starttime() != before || raw_getpid() != S.real_pid) {
+        after_restart();
+        return 1;
+    }
+    if ((flags & CKPT_REQUEST_KILL) && is_socket) {
+        shutdown(fd, SHUT_WR);
+        char x;
+        while (recv(fd, &x, 1, 0) > 0) {}  /* the requester closes once the image is safe */
+        unlink(S.sock_path);
+        syscall(SYS_exit_group, 0);
+    }
+    S.conn_fd = -1;
+    resume_all();
+    run_callbacks(S.resume, &S.nresume);
+    return 0;
+}
+
+static void serve(int c) {
+    struct ckpt_request rq;
+    ssize_t n = recv(c, &rq, sizeof rq, MSG_WAITALL);
+    if (n != (ssize_t) sizeof rq || rq.magic != CKPT_REQUEST_MAGIC) { close(c); return; }
+    if (!checkpoint_to(c, 1, rq.flags)) close(c);
+}
+
+/* The dump signal: the stream goes to DIR/ckpt-PID.stream (written as .tmp, then renamed), for
+ * 'ckpt convert ckpt-PID.stream -o x.ckpt'. */
+static void dump_to_file(void) {
+    const char *dir = getenv("CKPT_SOCKET_DIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[256], tmp[264];
+    snprintf(path, sizeof path, "%s/ckpt-%d.stream", dir, (int) S.real_pid);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) { log_msg("libckpt: cannot write %s: %s\n", tmp, strerror(errno)); return; }
+    if (checkpoint_to(fd, 0, 0)) return;  /* restarted copy: that fd is not ours any more */
+    int ok = S.dump_status == 0 && fsync(fd) == 0;
+    close(fd);
+    if (ok) rename(tmp, path);
+    else unlink(tmp);
+}
+
+static void on_dump_signal(int sig) {
+    (void) sig;
+    int e = errno;
+    char b = 1;
+    if (S.wake[1] >= 0) (void) !write(S.wake[1], &b, 1);
+    errno = e;
+}
+
+static void *manager_main(void *arg) {
+    (void) arg;
+    S.manager_tid = (pid_t) raw_gettid();
+    prctl(PR_SET_NAME, "ckpt-manager");
+    S.listen_fd = open_listener();
+    for (;;) {
+        if (S.listen_fd < 0) { sleep(1); S.listen_fd = open_listener(); continue; }
+        struct pollfd pf[2] = { { S.listen_fd, POLLIN, 0 }, { S.wake[0], POLLIN, 0 } };
+        if (poll(pf, S.wake[0] >= 0 ? 2 : 1, -1) <= 0) continue;
+        if (pf[1].revents & POLLIN) {
+            char b[64];
+            (void) !read(S.wake[0], b, sizeof b);
+            dump_to_file();
+            continue;
+        }
+        int c = accept4(S.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) { if (errno != EINTR) usleep(100000); continue; }
+        serve(c);
+    }
+    return NULL;
+}
+
+static void start_manager(void) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigdelset(&all, S.signo);
+    /* the manager must not take the program's signals (SIGINT, SIGALRM...): block all but ours while it starts */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &at, manager_main, NULL) != 0) log_msg("libckpt: cannot start manager thread\n");
+    pthread_attr_destroy(&at);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void child_after_fork(void) {
+    S.sock_path[0] = 0;  /* the parent's: this process must never unlink it */
+    S.real_pid = raw_getpid();
+    S.virt_pid = S.real_pid;
+    S.virt_ppid = raw_getppid();
+    S.starttime = read_starttime();
+    S.listen_fd = -1;
+    S.conn_fd = -1;
+    if (S.wake[0] >= 0) {  /* the parent's pipe would wake the parent's manager too */
+        close(S.wake[0]);
+        close(S.wake[1]);
+        if (pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;
+    }
+    start_manager();
+}
+
+__attribute__((constructor)) static void ckpt_init(void) {
+    if (getenv("CKPT_DISABLE")) return;
+    const char *s = getenv("CKPT_SIGNAL");
+    S.signo = s ? atoi(s) : SIGRTMAX - 1;
+    S.real_pid = raw_getpid();
+    S.virt_pid = S.real_pid;
+    S.virt_ppid = raw_getppid();
+    S.starttime = read_starttime();
+    S.threads = mmap(NULL, sizeof(struct saved_thread) * MAX_THREADS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    S.buf = mmap(NULL, CHUNK_PAGES * PAGE + MAPS_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (S.threads == MAP_FAILED || S.buf == MAP_FAILED) return;
+    S.maps = (char *) S.buf + CHUNK_PAGES * PAGE;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    sigaction(S.signo, &sa, NULL);
+    const char *d = getenv("CKPT_DUMP_SIGNAL");
+    S.dump_signo = d ? atoi(d) : SIGRTMAX - 2;
+    if (S.dump_signo > 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) == 0) {
+        struct sigaction ds;
+        memset(&ds, 0, sizeof ds);
+        ds.sa_handler = on_dump_signal;
+        ds.sa_flags = SA_RESTART;
+        sigaction(S.dump_signo, &ds, NULL);
+    }
+    pthread_atfork(NULL, NULL, child_after_fork);
+    start_manager();
+}
+
+/* a normal exit takes its socket along (a killed process leaves it: connecting then fails, which callers report) */
+__attribute__((destructor)) static void ckpt_fini(void) {
+    if (S.sock_path[0] && S.real_pid == raw_getpid()) unlink(S.sock_path);
+}
+
+/* ---------- C API (ckpt.h) ---------- */
+
+static int add_cb(struct callback *cbs, int *n, ckpt_callback fn, void *arg) {
+    pthread_mutex_lock(&S.cb_lock);
+    int ok = *n < MAX_CALLBACKS;
+    if (ok) cbs[(*n)++] = (struct callback) { fn, arg };
+    pthread_mutex_unlock(&S.cb_lock);
+    return ok ? 0 : -1;
+}
+
+int ckpt_on_checkpoint(ckpt_callback cb, void *arg) { return add_cb(S.pre, &S.npre, cb, arg); }
+int ckpt_on_resume(ckpt_callback cb, void *arg) { return add_cb(S.resume, &S.nresume, cb, arg); }
+int ckpt_on_restart(ckpt_callback cb, void *arg) { return add_cb(S.post, &S.npost, cb, arg); }
+int ckpt_restarted(void) { return S.generation > 0; }
+int ckpt_generation(void) { return S.generation; }
+pid_t ckpt_real_pid(void) { return raw_getpid(); }
+
+/* ---------- interposition: pid virtualisation and moved files ---------- */
+
+pid_t getpid(void) { return S.virt_pid ? S.virt_pid : raw_getpid(); }
+pid_t getppid(void) { return S.generation > 0 ? S.virt_ppid : raw_getppid(); }
+
+static pid_t real_of(pid_t pid) {
+    if (S.generation > 0 && S.virt_pid && pid == S.virt_pid) return raw_getpid();
+    if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -getpgid(0);
+    return pid;
+}
+
+int kill(pid_t pid, int sig) { return (int) syscall(SYS_kill, real_of(pid), sig); }
+
+/* Returns the new path for a moved file, or the path itself. */
+static const char *mapped(const char *path, char *tmp, size_t cap) {
+    if (!S.pathmap || !path) return path;
+    for (size_t i = 0; i < S.pathmap_len;) {
+        const char *old = S.pathmap + i;
+        size_t ol = strnlen(old, S.pathmap_len - i);
+        if (i + ol + 1 >= S.pathmap_len) break;
+        const char *nw = old + ol + 1;
+        size_t nl = strnlen(nw, S.pathmap_len - i - ol - 1);
+        if (ol && strncmp(path, old, ol) == 0 && (path[ol] == 0 || path[ol] == '/')) {
+            snprintf(tmp, cap, "%s%s", nw, path + ol);
+            return tmp;
+        }
+        i += ol + 1 + nl + 1;
+    }
+    return path;
+}
+
+/* open(2)'s third argument exists only with O_CREAT / O_TMPFILE */
+#define MODE_ARG(flags, last)                               \
+    mode_t mode = 0;                                        \
+    if ((flags) & (O_CREAT | __O_TMPFILE)) {                \
+        va_list ap;                                         \
+        va_start(ap, last);                                 \
+        mode = va_arg(ap, mode_t);                          \
+        va_end(ap);                                         \
+    }
+
+/* relative paths are left alone: they resolve against a directory that was itself opened through the map */
+static int open_mapped(int dirfd, const char *path, int flags, mode_t mode) {
+    char tmp[4096];
+    return (int) syscall(SYS_openat, dirfd, path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, flags, mode);
+}
+
+int open(const char *path, int flags, ...) {
+    MODE_ARG(flags, flags)
+    return open_mapped(AT_FDCWD, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+int openat(int dirfd, const char *path, int flags, ...) {
+    MODE_ARG(flags, flags)
+    return open_mapped(dirfd, path, flags, mode);
+}

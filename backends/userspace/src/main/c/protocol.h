@@ -1,0 +1,64 @@
+/*
+ * The stream libckpt.so sends to the ckpt process, and the request it answers (see PROTOCOL.md).
+ * Little-endian x86_64 only; every payload is a fixed struct, optionally followed by variable bytes.
+ */
+#ifndef CKPT_PROTOCOL_H
+#define CKPT_PROTOCOL_H
+#include <stdint.h>
+
+#define CKPT_PROTOCOL_VERSION 1
+/* ckpt-loader is linked here and stays mapped in a restarted process; libckpt.so leaves this window out of images */
+#define CKPT_LOADER_BASE 0x200000000000ULL
+#define CKPT_LOADER_END 0x200100000000ULL
+#define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
+#define CKPT_REQUEST_KILL 1u
+
+struct ckpt_request { uint32_t magic; uint32_t flags; uint64_t reserved; };
+
+struct ckpt_frame { uint32_t type; uint32_t reserved; uint64_t length; };
+
+enum ckpt_frame_type {
+    CKPT_F_HELLO = 1, CKPT_F_CMDLINE = 2, CKPT_F_ENVIRON = 3, CKPT_F_CWD = 4, CKPT_F_EXE = 5,
+    CKPT_F_RLIMITS = 6, CKPT_F_SIGACTIONS = 7, CKPT_F_THREAD = 8, CKPT_F_FD = 9, CKPT_F_AREA = 10,
+    CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13,
+};
+
+struct ckpt_hello {
+    uint32_t version; int32_t pid; int32_t ppid; int32_t pgid; int32_t sid; int32_t real_pid;
+    uint32_t uid, euid, suid, gid, egid, sgid;
+    uint32_t nthreads; uint32_t signo;
+    uint64_t start_brk; uint64_t brk; uint64_t starttime;
+    char comm[16];
+};
+
+struct ckpt_rlimit { uint32_t resource; uint32_t pad; uint64_t cur; uint64_t max; };
+
+struct ckpt_sigaction { uint32_t signo; uint32_t pad; uint64_t handler; uint64_t flags; uint64_t restorer; uint64_t mask; };
+
+#define CKPT_THREAD_MANAGER 1u
+#define CKPT_FP_FXSAVE 0u
+#define CKPT_FP_XSAVE 1u
+/* gp: user_regs_struct order (r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax rip cs eflags rsp ss
+ * fs_base gs_base ds es fs gs); followed by fp_size bytes of FXSAVE/XSAVE area. */
+struct ckpt_thread {
+    int32_t tid; uint32_t flags; uint64_t gp[27]; uint64_t sigmask; uint64_t xstate_bv;
+    uint32_t fp_size; uint32_t fp_format; uint64_t tid_addr; char name[16];
+};
+
+enum ckpt_fd_type { CKPT_FD_REG = 0, CKPT_FD_DIR = 1, CKPT_FD_PIPE = 2, CKPT_FD_FIFO = 3, CKPT_FD_SOCKET = 4,
+    CKPT_FD_CHR = 5, CKPT_FD_BLK = 6, CKPT_FD_OTHER = 7 };
+/* followed by the path (readlink of /proc/self/fd/N), not NUL-terminated */
+struct ckpt_fd {
+    int32_t fd; int32_t flags; int64_t pos; uint32_t type; uint32_t mode; uint64_t inode; uint64_t dev; uint64_t size;
+    int32_t cloexec; int32_t sock_domain; int32_t sock_type; int32_t sock_protocol;
+};
+
+/* followed by the name column of /proc/self/maps; flags: 1 shared, 2 private, 0x20 anonymous, 0x100 growsdown */
+struct ckpt_area { uint64_t start; uint64_t end; uint64_t pgoff; uint32_t prot; uint32_t flags; uint64_t dev; uint64_t inode; };
+
+/* followed by npages * 4096 bytes; only non-zero pages are sent, zero pages are simply absent */
+struct ckpt_pages { uint64_t vaddr; uint64_t npages; };
+
+struct ckpt_end { uint32_t status; uint32_t pad; };
+
+#endif

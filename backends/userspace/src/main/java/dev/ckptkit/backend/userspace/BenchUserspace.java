@@ -1,0 +1,198 @@
+package dev.ckptkit.backend.userspace;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoint and restart of one process with N MiB of dirtied memory: libckpt.so + ckpt-loader against CRIU's dump
+ * and restore of the same workload in the same run. Workloads are started with {@code setsid -f} so they are not
+ * children of this JVM (CRIU ptraces them; the JVM's reaper would take the stops). Figures, not assertions.
+ */
+public final class BenchUserspace {
+    private static final Duration T = Duration.ofMinutes(5);
+
+    /** Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run. */
+    /** {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump. */
+    public record Result(int mib, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
+                         double restartSeconds, long imageBytes, double criuDumpSeconds, double criuDumpCpuSeconds,
+                         double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
+        public double checkpointRatio() { return checkpointSeconds / criuDumpSeconds; }
+
+        public double restartRatio() { return restartSeconds / criuRestoreSeconds; }
+
+        public double sizeRatio() { return (double) imageBytes / criuImageBytes; }
+    }
+
+    private final NativeTools tools;
+    private final Path criu;
+    private final Path scratch;
+
+    public BenchUserspace(NativeTools tools, Path criu, Path scratch) {
+        this.tools = tools;
+        this.criu = criu;
+        this.scratch = scratch;
+    }
+
+    public Result run(int mib) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(scratch.resolve("userspace-" + mib));
+        Path status = dir.resolve("status"), image = dir.resolve("bench.ckpt");
+        long pid = start(mib, status, true);
+        ProcessHandle restored = null;
+        double ckpt, restart, stream, cpu;
+        try {
+            awaitSocket(pid);
+            long t0 = System.nanoTime(), cpu0 = processCpuNanos();
+            var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, null));
+            ckpt = (System.nanoTime() - t0) / 1e9;
+            stream = c.streamNanos() / 1e9;
+            cpu = (processCpuNanos() - cpu0) / 1e9;
+            awaitGone(pid);
+            Files.deleteIfExists(status);
+            t0 = System.nanoTime();
+            Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), false, T));
+            restart = (System.nanoTime() - t0) / 1e9;
+            restored = rs.process().toHandle();
+            awaitStatus(status);  // it really runs again
+        } finally {
+            kill(pid);
+            if (restored != null) restored.destroyForcibly();
+        }
+        long size = Files.size(image);
+        Files.delete(image);
+        Result mine = new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), "no criu (set CKPT_CRIU)");
+        if (criu == null) return mine;
+        try {
+            return criu(mine);
+        } catch (IOException e) {
+            return new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), e.getMessage());
+        }
+    }
+
+    private Result criu(Result mine) throws IOException, InterruptedException {
+        int mib = mine.mib();
+        Path dir = Files.createDirectories(scratch.resolve("criu-" + mib));
+        Path status = dir.resolve("status"), images = Files.createDirectories(dir.resolve("images"));
+        long pid = start(mib, status, false);
+        try {
+            long t0 = System.nanoTime();
+            Path times = dir.resolve("dump.cpu");
+            exec(dir.resolve("dump.log"), "/usr/bin/time", "-f", "%U %S", "-o", times.toString(), criu.toString(), "dump", "-t",
+                    Long.toString(pid), "-D", images.toString());
+            double dump = (System.nanoTime() - t0) / 1e9;
+            String[] us = Files.readString(times).trim().split("\\s+");
+            double dumpCpu = Double.parseDouble(us[us.length - 2]) + Double.parseDouble(us[us.length - 1]);
+            awaitGone(pid);
+            long bytes = treeSize(images);
+            Files.deleteIfExists(status);
+            t0 = System.nanoTime();
+            exec(dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
+            double restore = (System.nanoTime() - t0) / 1e9;
+            awaitStatus(status);
+            return new Result(mib, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
+                    mine.restartSeconds(), mine.imageBytes(), dump, dumpCpu, restore, bytes, loadAverage(), null);
+        } finally {
+            kill(pid);
+        }
+    }
+
+    /** Starts the workload outside this JVM's children and returns its pid once it has dirtied its memory. */
+    private long start(int mib, Path status, boolean preload) throws IOException, InterruptedException {
+        Files.deleteIfExists(status);  // a previous run's workload left its last line
+        List<String> cmd = new ArrayList<>(List.of("setsid", "-f", tools.benchWorkload().toString(), Integer.toString(mib), status.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+        if (preload) pb.environment().put("LD_PRELOAD", tools.library().toString());
+        else pb.environment().remove("LD_PRELOAD");
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) throw new IOException("setsid did not return");
+        return Long.parseLong(awaitStatus(status).split(" ")[1]);
+    }
+
+    private static String awaitStatus(Path status) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(status)) {
+                String s = Files.readString(status).trim();
+                if (s.split(" ").length >= 2) return s;
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("benchmark workload did not report in " + status.getParent());
+    }
+
+    private static void awaitSocket(long pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (!Files.exists(Checkpointer.socketOf((int) pid))) {
+            if (System.nanoTime() > deadline) throw new IOException("pid " + pid + " never opened its checkpoint socket");
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) Thread.sleep(10);
+    }
+
+    private static void kill(long pid) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    private static void exec(Path log, String... cmd) throws IOException, InterruptedException {
+        String what = log.getFileName().toString().replace(".log", "");  // "dump", "restore"
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(T.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("criu " + what + " timed out; see " + log);
+        }
+        if (p.exitValue() != 0) {
+            List<String> lines = Files.readAllLines(log);
+            throw new IOException("criu " + what + " failed (exit " + p.exitValue() + "): " + (lines.isEmpty() ? "" : lines.getLast()));
+        }
+    }
+
+    private static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The other work on the machine matters on a small shared box: printed with every row. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    public static String table(List<Result> results) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%6s %8s %9s %9s %11s %9s %9s %10s %9s %9s %7s %6s %9s %7s  %s%n", "MiB", "ckpt s",
+                "stream s", "ckpt cpu", "criu dump s", "criu cpu", "restart s", "criu rst s", "ckpt MiB", "criu MiB", "ckpt x",
+                "cpu x", "restart x", "size x", "load avg"));
+        for (Result r : results) {
+            b.append(String.format(Locale.ROOT, "%6d %8.3f %9.3f %9.3f %11.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %9.2f %7.3f  %s%n",
+                    r.mib(), r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(), r.criuDumpSeconds(),
+                    r.criuDumpCpuSeconds(), r.restartSeconds(), r.criuRestoreSeconds(), r.imageBytes() / 1048576.0,
+                    r.criuImageBytes() / 1048576.0, r.checkpointRatio(), r.checkpointCpuSeconds() / r.criuDumpCpuSeconds(),
+                    r.restartRatio(), r.sizeRatio(), r.loadAverage()));
+            if (r.criuError() != null) b.append("  criu: ").append(r.criuError()).append('\n');
+        }
+        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); cpu: this JVM's CPU time during the checkpoint\n"
+                + "(the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system time\n");
+        return b.toString();
+    }
+}

@@ -1,0 +1,232 @@
+package dev.ckptkit.backend.userspace;
+
+import dev.ckptkit.io.CkptWriter;
+import dev.ckptkit.io.manifest.Manifest;
+import dev.ckptkit.io.table.FdRow;
+import dev.ckptkit.io.table.FileRow;
+import dev.ckptkit.io.table.MemoryAreaRow;
+import dev.ckptkit.io.table.PipeRow;
+import dev.ckptkit.io.table.ProcessRow;
+import dev.ckptkit.io.table.RlimitRow;
+import dev.ckptkit.io.table.SignalRow;
+import dev.ckptkit.io.table.SocketRow;
+import dev.ckptkit.io.table.Tables;
+import dev.ckptkit.io.table.ThreadRow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns the stream of libckpt.so (PROTOCOL.md) into one CKPT image: tables for the process, its threads, memory
+ * areas, files, signals and limits, the non-zero pages, a glue record for the restart loader, and a manifest of
+ * style "userspace".
+ */
+final class StreamImporter {
+    private static final int PAGE = 4096;
+
+    /** What the import saw; the CLI prints it. */
+    record Result(int pid, int realPid, int threads, int areas, long pages, long pageBytes) {}
+
+    private final FrameInput in;
+    private final CkptWriter w;
+    private final List<String> hooks;
+    private final Map<String, String> labels;
+    private final String capturedAt;
+
+    StreamImporter(InputStream stream, String resource, CkptWriter writer, List<String> hooks, Map<String, String> labels,
+                   String capturedAt) {
+        this.in = new FrameInput(stream, resource);
+        this.w = writer;
+        this.hooks = hooks == null ? List.of() : hooks;
+        this.labels = labels;
+        this.capturedAt = capturedAt;
+    }
+
+    Result run() throws IOException {
+        FrameInput.Frame f = in.next();
+        if (f.type() == Protocol.ERROR) throw new IOException("the process refused the checkpoint: " + f.string(0));
+        if (f.type() != Protocol.HELLO || f.payload().limit() < Protocol.HELLO_SIZE) throw in.corrupt(f, "stream does not start with HELLO");
+        ByteBuffer h = f.payload();
+        if (h.getInt(0) != Protocol.VERSION) throw in.corrupt(f, "protocol version " + h.getInt(0) + ", expected " + Protocol.VERSION);
+        int pid = h.getInt(4), ppid = h.getInt(8), pgid = h.getInt(12), sid = h.getInt(16), realPid = h.getInt(20);
+        long[] ids = new long[6];
+        for (int i = 0; i < 6; i++) ids[i] = Integer.toUnsignedLong(h.getInt(24 + 4 * i));
+        long startBrk = h.getLong(56), brk = h.getLong(64);
+        String comm = cstring(h, 80, 16);
+        List<String> cmdline = List.of(), env = List.of();
+        String cwd = null, exe = null;
+        List<ThreadRow> threads = new ArrayList<>();
+        List<MemoryAreaRow> areas = new ArrayList<>();
+        List<FileRow> files = new ArrayList<>();
+        List<FdRow> fds = new ArrayList<>();
+        List<PipeRow> pipes = new ArrayList<>();
+        List<SocketRow> sockets = new ArrayList<>();
+        List<SignalRow> signals = new ArrayList<>();
+        List<RlimitRow> rlimits = new ArrayList<>();
+        StringBuilder glue = new StringBuilder();
+        glue.append("real_pid=").append(realPid).append('\n').append("start_brk=").append(startBrk).append('\n')
+                .append("brk=").append(brk).append('\n').append("signal=").append(h.getInt(52)).append('\n');
+        long pages = 0;
+        long lastArea = Long.MIN_VALUE;
+        boolean ended = false;
+        while (!ended) {
+            f = in.next();
+            ByteBuffer p = f.payload();
+            switch (f.type()) {
+                case Protocol.CMDLINE -> cmdline = nulSeparated(p);
+                case Protocol.ENVIRON -> env = nulSeparated(p);
+                case Protocol.CWD -> cwd = f.string(0);
+                case Protocol.EXE -> exe = f.string(0);
+                case Protocol.RLIMITS -> {
+                    for (int o = 0; o + Protocol.RLIMIT_SIZE <= p.limit(); o += Protocol.RLIMIT_SIZE) {
+                        rlimits.add(new RlimitRow(pid, Protocol.rlimitName(p.getInt(o)), p.getLong(o + 8), p.getLong(o + 16)));
+                    }
+                }
+                case Protocol.SIGACTIONS -> {
+                    for (int o = 0; o + Protocol.SIGACTION_SIZE <= p.limit(); o += Protocol.SIGACTION_SIZE) {
+                        signals.add(new SignalRow(pid, 0, p.getInt(o), "action", p.getLong(o + 8), p.getLong(o + 16),
+                                p.getLong(o + 32), p.getLong(o + 24)));
+                    }
+                }
+                case Protocol.THREAD -> {
+                    need(f, Protocol.THREAD_SIZE);
+                    int tid = p.getInt(0);
+                    List<Long> gp = new ArrayList<>(27);
+                    for (int i = 0; i < 27; i++) gp.add(p.getLong(8 + 8 * i));
+                    long sigmask = p.getLong(224), xbv = p.getLong(232);
+                    int fpSize = p.getInt(240), fpFormat = p.getInt(244);
+                    long tidAddr = p.getLong(248);
+                    if (fpSize < 0 || Protocol.THREAD_SIZE + (long) fpSize > p.limit()) throw in.corrupt(f, "thread FPU state of " + fpSize + " bytes does not fit its frame");
+                    byte[] fp = new byte[fpSize];
+                    p.get(Protocol.THREAD_SIZE, fp);
+                    threads.add(new ThreadRow(pid, tid, cstring(p, 256, 16), "x86_64", gp, fp,
+                            fpFormat == 1 ? "xsave" : "fxsave", fpFormat == 1 ? xbv : null, sigmask, 0L, null));
+                    if (tidAddr != 0) glue.append("tid_addr.").append(tid).append('=').append(tidAddr).append('\n');
+                    if ((p.getInt(4) & 1) != 0) glue.append("manager_tid=").append(tid).append('\n');
+                }
+                case Protocol.FD -> {
+                    need(f, Protocol.FD_SIZE);
+                    addFd(pid, p, f.string(Protocol.FD_SIZE), files, fds, pipes, sockets);
+                }
+                case Protocol.AREA -> {
+                    need(f, Protocol.AREA_SIZE);
+                    long start = p.getLong(0), end = p.getLong(8);
+                    if (Long.compareUnsigned(start, end) >= 0 || (start & (PAGE - 1)) != 0 || (end & (PAGE - 1)) != 0
+                            || Long.compareUnsigned(start, lastArea + 1) < 0 && lastArea != Long.MIN_VALUE) {
+                        throw in.corrupt(f, "bad memory area 0x" + Long.toHexString(start) + "-0x" + Long.toHexString(end));
+                    }
+                    lastArea = end - 1;
+                    String name = f.string(Protocol.AREA_SIZE);
+                    int flags = p.getInt(28);
+                    areas.add(new MemoryAreaRow(pid, start, end, p.getInt(24), flags, p.getLong(16),
+                            name.isEmpty() ? null : name, kind(name, flags), p.getLong(32), p.getLong(40), null));
+                }
+                case Protocol.PAGES -> {
+                    need(f, Protocol.PAGES_SIZE);
+                    long vaddr = p.getLong(0), n = p.getLong(8);
+                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != p.limit() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    java.lang.foreign.MemorySegment run = java.lang.foreign.MemorySegment.ofBuffer(p);
+                    for (int i = 0; i < n; i++) {
+                        w.pages().add(pid, vaddr + (long) i * PAGE, run.asSlice(Protocol.PAGES_SIZE + (long) i * PAGE, PAGE));
+                    }
+                    pages += n;
+                }
+                case Protocol.END -> ended = true;
+                case Protocol.ERROR -> throw new IOException("the process failed during the checkpoint: " + f.string(0));
+                default -> { /* a later protocol minor may add frames: skip */ }
+            }
+        }
+        w.table(Tables.PROCESSES, List.of(new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, ids[0], ids[1],
+                ids[2], null, ids[3], ids[4], ids[5], null, null, null, null, cwd, "/", "running", null, threads.size())));
+        w.table(Tables.THREADS, threads);
+        w.table(Tables.MEMORY_AREAS, areas);
+        w.table(Tables.FILES, files);
+        w.table(Tables.FDS, fds);
+        w.table(Tables.PIPES, pipes);
+        w.table(Tables.SOCKETS, sockets);
+        w.table(Tables.SIGNALS, signals);
+        w.table(Tables.RLIMITS, rlimits);
+        w.nativeRecord(Protocol.glueRecord(pid), glue.toString().getBytes(StandardCharsets.UTF_8));
+        if (!hooks.isEmpty()) w.nativeRecord(Protocol.HOOKS_RECORD, (String.join("\n", hooks) + "\n").getBytes(StandardCharsets.UTF_8));
+        w.manifest(new Manifest(Manifest.SCHEMA, new Manifest.Producer("userspace", String.valueOf(Protocol.VERSION),
+                "libckpt.so", "ckpt checkpoint", null), "userspace", HostInfo.current(), capturedAt,
+                new Manifest.ProcessTree(pid, 1, threads.size(), List.of(pid)), null, labels == null || labels.isEmpty() ? null : new TreeMap<>(labels)));
+        return new Result(pid, realPid, threads.size(), areas.size(), pages, pages * PAGE);
+    }
+
+    private void need(FrameInput.Frame f, int size) throws IOException {
+        if (f.payload().limit() < size) throw in.corrupt(f, "frame type " + f.type() + " is " + f.payload().limit() + " bytes, needs " + size);
+    }
+
+    private static void addFd(int pid, ByteBuffer p, String path, List<FileRow> files, List<FdRow> fds, List<PipeRow> pipes,
+                              List<SocketRow> sockets) {
+        int fd = p.getInt(0), flags = p.getInt(4), type = p.getInt(16), mode = p.getInt(20);
+        long pos = p.getLong(8), inode = p.getLong(24), dev = p.getLong(32), size = p.getLong(40);
+        boolean cloexec = p.getInt(48) != 0;
+        long id = files.size() + 1;
+        String t = switch (type) {
+            case Protocol.FD_REG -> "reg";
+            case Protocol.FD_DIR -> "dir";
+            case Protocol.FD_PIPE -> "pipe";
+            case Protocol.FD_FIFO -> "fifo";
+            case Protocol.FD_SOCKET -> "socket";
+            case Protocol.FD_CHR -> path.startsWith("/dev/pts/") || path.equals("/dev/tty") ? "tty" : "chr";
+            case Protocol.FD_BLK -> "blk";
+            default -> path.startsWith("anon_inode:[eventfd]") ? "eventfd" : path.startsWith("anon_inode:[eventpoll]")
+                    ? "eventpoll" : path.startsWith("/memfd:") ? "memfd" : "other";
+        };
+        boolean deleted = path.endsWith(" (deleted)");
+        files.add(new FileRow(id, t, deleted ? path.substring(0, path.length() - 10) : path, flags, pos >= 0 ? pos : null,
+                type == Protocol.FD_REG ? size : null, mode, inode, dev, deleted, null, null));
+        fds.add(new FdRow(pid, fd, id, cloexec));
+        if (type == Protocol.FD_PIPE || type == Protocol.FD_FIFO) {
+            pipes.add(new PipeRow(id, inode, type == Protocol.FD_FIFO ? path : null, flags, 0));
+        }
+        if (type == Protocol.FD_SOCKET) {
+            int domain = p.getInt(52), stype = p.getInt(56), proto = p.getInt(60);
+            String family = switch (domain) { case 1 -> "unix"; case 2 -> "inet"; case 10 -> "inet6"; case 16 -> "netlink"; case 17 -> "packet"; default -> "af" + domain; };
+            String st = switch (stype & 0xf) { case 1 -> "stream"; case 2 -> "dgram"; case 3 -> "raw"; case 5 -> "seqpacket"; default -> "type" + stype; };
+            sockets.add(new SocketRow(id, family, st, proto, null, null, null, inode, null, null));
+        }
+    }
+
+    static String kind(String name, int flags) {
+        return switch (name) {
+            case "[heap]" -> "heap";
+            case "[stack]" -> "stack";
+            case "[vdso]" -> "vdso";
+            case "[vvar]", "[vvar_vclock]" -> "vvar";
+            case "[vsyscall]" -> "vsyscall";
+            default -> name.startsWith("/") ? ((flags & 1) != 0 ? "shmem" : "file") : (flags & 1) != 0 ? "shmem" : name.isEmpty() ? "anon" : "other";
+        };
+    }
+
+    private static List<String> nulSeparated(ByteBuffer p) {
+        byte[] b = new byte[p.limit()];
+        p.get(0, b);
+        List<String> out = new ArrayList<>();
+        int s = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                out.add(new String(b, s, i - s, StandardCharsets.UTF_8));
+                s = i + 1;
+            }
+        }
+        if (s < b.length) out.add(new String(b, s, b.length - s, StandardCharsets.UTF_8));
+        return out;
+    }
+
+    private static String cstring(ByteBuffer p, int off, int max) {
+        byte[] b = new byte[max];
+        p.get(off, b);
+        int n = 0;
+        while (n < max && b[n] != 0) n++;
+        return new String(Arrays.copyOf(b, n), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.ckptkit.backend.userspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.table.FdRow;
+import dev.ckptkit.io.table.FileRow;
+import dev.ckptkit.io.table.MemoryAreaRow;
+import dev.ckptkit.io.table.Tables;
+import dev.ckptkit.io.table.ThreadRow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * End to end: a C workload (64 MiB pattern, counter, open log file, N extra threads) runs under libckpt.so, is
+ * checkpointed and killed, restarted by ckpt-loader, and must go on from where it was with its memory intact.
+ */
+class CheckpointRestartTest {
+    private static final Duration T = Duration.ofSeconds(30);
+    static NativeTools tools;
+    static Path counter;
+
+    @BeforeAll
+    static void build() throws Exception {
+        tools = NativeTools.extract();
+        counter = Workloads.compile("counter");
+    }
+
+    @ParameterizedTest(name = "{0} extra threads")
+    @ValueSource(ints = {0, 4})
+    void checkpointKillRestartContinues(int threads, @TempDir Path dir) throws Exception {
+        Path image = dir.resolve("c.ckpt");
+        Process p = null;
+        ProcessHandle restored = null;
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), Integer.toString(threads));
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 5 && (threads == 0 || s.threadSum() > 0));
+            var r = new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, null));
+            assertTrue(Workloads.awaitExit(p.toHandle(), T), "--kill ends the process");
+            Workloads.Status atKill = Workloads.Status.read(dir);
+            assertEquals(threads + 2, r.threads(), "workload threads + main + manager");
+
+            try (CkptReader img = CkptReader.open(image)) {
+                assertTrue(img.verify().ok());
+                assertEquals("userspace", img.manifest().style());
+                List<ThreadRow> ts = img.table(Tables.THREADS);
+                assertEquals(threads + 2, ts.size());
+                for (ThreadRow t : ts) {
+                    assertEquals(27, t.gpRegs().size());
+                    assertTrue(t.fpRegs().length >= 512, "FPU state captured");
+                }
+                List<MemoryAreaRow> areas = img.table(Tables.MEMORY_AREAS);
+                assertTrue(areas.stream().anyMatch(a -> "stack".equals(a.kind())));
+                // the 64 MiB pattern is one anonymous area whose pages are all in the image
+                assertTrue(img.pages().size() >= 64 * 256, "pattern pages stored: " + img.pages().size());
+                Map<Long, FileRow> files = new java.util.HashMap<>();
+                for (FileRow f : img.table(Tables.FILES)) files.put(f.id(), f);
+                FdRow log = img.table(Tables.FDS).stream().filter(f -> dir.resolve("log.txt").toString().equals(files.get(f.fileId()).path()))
+                        .findFirst().orElseThrow();
+                assertTrue(files.get(log.fileId()).pos() > 0, "log position saved");
+                RestorePlan.Summary check = new RestorePlan(null).check(img, (int) p.pid());
+                assertEquals(threads + 2, check.threads());
+                assertTrue(check.warnings().isEmpty(), "everything restorable: " + check.warnings());
+                Files.move(dir.resolve("log.txt"), dir.resolve("log.moved"));
+                assertTrue(new RestorePlan(null).check(img, (int) p.pid()).warnings().stream().anyMatch(w -> w.contains("log.txt")),
+                        "a missing file is reported");
+                Files.move(dir.resolve("log.moved"), dir.resolve("log.txt"));
+            }
+
+            Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            restored = rs.process().toHandle();
+            assertNotEquals(p.pid(), rs.pid());
+            long from = atKill.n();
+            long sum = atKill.threadSum();
+            Workloads.Status after = Workloads.await(dir, T, s -> s.n() > from + 5 && s.threadSum() >= sum);
+            assertTrue(after.patternOk(), "64 MiB pattern intact after restart");
+            assertEquals((int) p.pid(), after.pid(), "getpid() returns the original pid after restart");
+            if (threads > 0) {
+                long s0 = after.threadSum();
+                Workloads.await(dir, T, s -> s.threadSum() > s0);  // the restored worker threads run
+                assertEquals(threads + 2, Files.list(Path.of("/proc", Long.toString(rs.pid()), "task")).count());
+            }
+            // the log was reopened at its saved position and goes on from the counter value at checkpoint time
+            List<String> lines = Files.readAllLines(dir.resolve("log.txt"));
+            assertFalse(lines.isEmpty());
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(restored);
+        }
+    }
+
+    /** The dump signal writes the stream to a file; 'convert' (the userspace backend) turns it into an image. */
+    @Test
+    void signalWritesAStreamFileThatConvertsAndRestarts(@TempDir Path dir) throws Exception {
+        Process p = null;
+        ProcessHandle restored = null;
+        Path stream = Checkpointer.socketDir().resolve("ckpt-PID.stream");
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "1");
+            stream = Checkpointer.socketDir().resolve("ckpt-" + p.pid() + ".stream");
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 3);
+            Process k = new ProcessBuilder("kill", "-62", Long.toString(p.pid())).start();  // SIGRTMAX-2
+            assertEquals(0, k.waitFor());
+            Path f = stream;
+            Workloads.await(T, () -> Files.exists(f) ? f : null, x -> true, "stream file " + f);
+            long n = Workloads.Status.read(dir).n();
+            Workloads.await(dir, T, s -> s.n() > n + 2);  // a signal checkpoint does not stop the program
+            var backend = dev.ckptkit.backend.Backends.load().forInput(stream);
+            assertEquals("userspace", backend.name());
+            Path image = dir.resolve("s.ckpt");
+            backend.importImage(stream, new dev.ckptkit.backend.ImportContext(image,
+                    dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("s")), null, null, dev.ckptkit.backend.Progress.NONE));
+            p.destroyForcibly();
+            assertTrue(Workloads.awaitExit(p.toHandle(), T));
+            long m = Workloads.Status.read(dir).n();
+            var rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            restored = rs.process().toHandle();
+            assertTrue(Workloads.await(dir, T, s -> s.n() > m + 3 || (s.n() > 3 && s.n() < n + 2)).patternOk());
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(restored);
+            Files.deleteIfExists(stream);
+        }
+    }
+
+    /** zstd page blocks cannot be read in place by the loader: their pages travel inside the restore plan. */
+    @Test
+    void compressedImageRestarts(@TempDir Path dir) throws Exception {
+        Process p = null;
+        ProcessHandle restored = null;
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "1");
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 3);
+            Path image = dir.resolve("z.ckpt");
+            var opts = dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("z")).withZstd(3);
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, opts));
+            assertTrue(Workloads.awaitExit(p.toHandle(), T));
+            try (CkptReader r = CkptReader.open(image)) {  // libraries and stacks compress, the pattern does not
+                assertTrue(r.sections().stream().anyMatch(s -> s.info().kind() == dev.ckptkit.spec.SectionKinds.PAGE_BLOCK
+                        && s.info().codec() == dev.ckptkit.spec.Codec.ZSTD), "some page blocks are zstd");
+            }
+            long n = Workloads.Status.read(dir).n();
+            var rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            restored = rs.process().toHandle();
+            assertTrue(Workloads.await(dir, T, s -> s.n() > n + 3).patternOk());
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(restored);
+        }
+    }
+
+    @Test
+    void restartedProcessCanBeCheckpointedAgain(@TempDir Path dir) throws Exception {
+        Process p = null;
+        ProcessHandle second = null, third = null;
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "2");
+            Workloads.awaitSocket(p.pid(), T);
+            Workloads.await(dir, T, s -> s.n() >= 3);
+            Path a = dir.resolve("a.ckpt"), b = dir.resolve("b.ckpt");
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), a, true, List.of(), Map.of(), null, null));
+            assertTrue(Workloads.awaitExit(p.toHandle(), T));
+            var r2 = new Restarter(tools).restart(new Restarter.Request(a, null, Map.of(), List.of(), true, T));
+            second = r2.process().toHandle();
+            Workloads.awaitSocket(r2.pid(), T);  // the manager listens again, under the new pid
+            long n2 = Workloads.await(dir, T, s -> true).n();
+            Workloads.await(dir, T, s -> s.n() > n2 + 3);
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) r2.pid(), b, true, List.of(), Map.of(), null, null));
+            assertTrue(Workloads.awaitExit(second, T));
+            long n3 = Workloads.Status.read(dir).n();
+            var r3 = new Restarter(tools).restart(new Restarter.Request(b, null, Map.of(), List.of(), true, T));
+            third = r3.process().toHandle();
+            Workloads.Status s = Workloads.await(dir, T, x -> x.n() > n3 + 3);
+            assertTrue(s.patternOk());
+            assertEquals((int) p.pid(), s.pid(), "still the first incarnation's pid");
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            Workloads.kill(second);
+            Workloads.kill(third);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ckptkit.cli;
+
+import dev.ckptkit.backend.userspace.BenchUserspace;
+import dev.ckptkit.backend.userspace.NativeTools;
+import dev.ckptkit.io.AtomicFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ckpt bench userspace}: see {@link BenchUserspace}. */
+@Command(name = "userspace", description = {
+        "Checkpoint and restart time and image size of a process with dirtied memory: libckpt.so + ckpt-loader",
+        "vs CRIU dump/restore of the same workload in the same run (CRIU from CKPT_CRIU or .tools/criu; root).",
+        "  ckpt bench userspace --mib 1024"})
+public final class BenchUserspaceCommand extends CkptCommand {
+    @Option(names = "--mib", paramLabel = "MIB", split = ",", defaultValue = "1024", description = "Dirtied memory of the workload (default 1024; a list runs each).")
+    List<Integer> mib = new ArrayList<>();
+
+    @Option(names = "--runs", defaultValue = "1", paramLabel = "N", description = "Runs per size; every run is printed (default 1).")
+    int runs;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory (default: a new one under the system temp dir).")
+    Path work;
+
+    @Mixin
+    JsonOption json;
+
+    @Override
+    protected int run() throws Exception {
+        Path scratch = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ckpt-bench-userspace-");
+        try {
+            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), criu(), scratch);
+            List<BenchUserspace.Result> results = new ArrayList<>();
+            for (int m : mib) {
+                for (int i = 0; i < runs; i++) {
+                    err().println("ckpt: measuring " + m + " MiB (run " + (i + 1) + ")");
+                    err().flush();
+                    results.add(bench.run(m));
+                }
+            }
+            out().print(json.enabled() ? json.render(results) + "\n" : BenchUserspace.table(results));
+        } finally {
+            if (work == null) AtomicFiles.deleteTree(scratch);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static Path criu() {
+        String env = System.getenv("CKPT_CRIU");
+        if (env != null && !env.isBlank() && Files.isExecutable(Path.of(env))) return Path.of(env);
+        Path root = Path.of(System.getProperty("ckpt.root", System.getenv().getOrDefault("CKPT_ROOT", ".")));
+        Path p = root.resolve(".tools/criu/bin/criu");
+        return Files.isExecutable(p) ? p.toAbsolutePath() : null;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ckptkit.cli;
+
+import dev.ckptkit.backend.userspace.Checkpointer;
+import dev.ckptkit.io.WriterOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "checkpoint", description = {
+        "Checkpoint a process started with 'ckpt launch' (userspace style: libckpt.so inside the process writes it).",
+        "  ckpt checkpoint 4242 -o app.ckpt",
+        "  ckpt checkpoint 4242 -o app.ckpt --kill --hook 'kill -WINCH $CKPT_PID'"})
+final class CheckpointCommand extends CkptCommand {
+    @Parameters(paramLabel = "PID", description = "The process (as the kernel numbers it now).")
+    int pid;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .ckpt to write.")
+    Path output;
+
+    @Option(names = "--kill", description = "End the process once the image is written.")
+    boolean kill;
+
+    @Option(names = "--hook", paramLabel = "CMD", description = "Shell command stored in the image, run after every restart (repeatable; env CKPT_PID, CKPT_ORIGINAL_PID).")
+    List<String> hooks = new ArrayList<>();
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "User label for the manifest (repeatable).")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--zstd", paramLabel = "LEVEL", defaultValue = "0", description = "Compress sections with zstd at this level (0 = none, default).")
+    int zstd;
+
+    @Override
+    protected int run() throws Exception {
+        WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withZstd(zstd);
+        var r = new Checkpointer().checkpoint(new Checkpointer.Request(pid, output, kill, hooks, labels,
+                java.time.Instant.now().toString(), opts));
+        out().printf("%s: %s, pid %d, %d threads, %d areas, %d pages (%s) in %.2f s (%.2f s streaming)%s%n", output,
+                Sizes.human(Files.size(output)), r.pid(), r.threads(), r.areas(), r.pages(), Sizes.human(r.pageBytes()),
+                r.nanos() / 1e9, r.streamNanos() / 1e9, kill ? ", process ended" : "");
+        return ExitCodes.OK;
+    }
+}
