@@ -42,13 +42,50 @@ final class DiffCommand extends CkptCommand {
     protected int run() throws Exception {
         if (context < 0 || maxRanges < 0 || maxByteRanges < 0) throw new CkptException("--context and --max-* must be >= 0");
         DiffReport r;
-        try (ImageOpener.Opened x = openImage(a); ImageOpener.Opened y = openImage(b)) {
+        // B is opened (for a CRIU dir or archive: converted) on another thread while A is
+        java.util.concurrent.CompletableFuture<ImageOpener.Opened> other = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return openImage(b);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ImageOpener.Opened x;
+        try {
+            x = openImage(a);
+        } catch (java.io.IOException | RuntimeException e) {
+            try {
+                closeQuietly(join(other));  // wait, so a converted B's temporary file is not left behind
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // A's error is the one to report
+            }
+            throw e;
+        }
+        try (x; ImageOpener.Opened y = join(other)) {
             r = ImageDiff.compare(a.toString(), x.reader(), b.toString(), y.reader(),
                     new DiffOptions(bytes, context, maxRanges, maxByteRanges));
         }
         if (json.enabled()) out().println(json.render(r));
         else print(r, out());
         return r.same() ? ExitCodes.OK : ExitCodes.NEGATIVE;
+    }
+
+    private static ImageOpener.Opened join(java.util.concurrent.CompletableFuture<ImageOpener.Opened> f) throws java.io.IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(ImageOpener.Opened o) {
+        try {
+            o.close();
+        } catch (java.io.IOException ignored) {
+            // only a temporary file is left behind
+        }
     }
 
     static void print(DiffReport r, PrintWriter o) {
@@ -67,8 +104,7 @@ final class DiffCommand extends CkptCommand {
             part(what, p.unknown(), "not comparable (absent)");
             o.printf("~ memory %s: %s%n", where, what);
             for (DiffReport.PageRange g : p.ranges()) {
-                long pages = (Long.decode(g.end()) - Long.decode(g.start())) / 4096;
-                o.printf("    %s-%s %s (%d page%s)%n", g.start(), g.end(), g.kind(), pages, pages == 1 ? "" : "s");
+                o.printf("    %s-%s %s (%d page%s)%n", g.start(), g.end(), g.kind(), g.pages(), g.pages() == 1 ? "" : "s");
             }
             if (p.rangesOmitted() > 0) o.printf("    ... %d more ranges (--max-ranges)%n", p.rangesOmitted());
         }
@@ -90,7 +126,7 @@ final class DiffCommand extends CkptCommand {
         b.append(String.format("pages: %d compared by %s, %d changed (%s), %d added, %d removed", s.pagesCompared(),
                 r.pageComparison(), s.pagesChanged(), Sizes.human(s.changedPageBytes()), s.pagesAdded(), s.pagesRemoved()));
         if (s.pagesUnknown() > 0) b.append(", ").append(s.pagesUnknown()).append(" not comparable");
-        if (s.bytesChanged() != null) b.append("; ").append(s.bytesChanged()).append(" bytes changed");
+        if (s.bytesChanged() != null) b.append("; ").append(s.bytesChanged()).append(s.bytesChanged() == 1 ? " byte changed" : " bytes changed");
         return b.toString();
     }
 

@@ -125,4 +125,26 @@ class DiffSearchRealImagesTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no dumped page"), r.err());
     }
+
+    /**
+     * The same memfile process taken by gcore (testdata/elfcore, counter = 3) and ~1 s later by CRIU (counter = 4):
+     * across formats, exactly one page differs, by the one counter byte at its address.
+     */
+    @Test
+    void gcoreAndCriuOfOneProcessDifferByTheCounter() throws Exception {
+        Path core = dir.resolve("memfile.core");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(CliRunner.root().resolve("testdata/elfcore/memfile.core.gz")))) {
+            Files.copy(in, core);
+        }
+        CliRunner r = CliRunner.run("diff", "--json", "--bytes", core.toString(), dir.resolve("memfile.ckpt").toString());
+        assertEquals(1, r.exit(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertEquals(1, j.at("/summary/pagesChanged").asInt(), j.get("summary").toString());
+        assertEquals(1, j.at("/summary/bytesChanged").asInt());
+        JsonNode b = j.get("byteRanges").get(0);
+        assertEquals("0x562440ac40e0", b.get("address").asText());  // memfile.txt: counter at 0x562440ac40e0
+        assertTrue(b.get("before").get(1).asText().startsWith("562440ac40e0  03 00"), b.toString());
+        assertTrue(b.get("after").get(1).asText().startsWith("562440ac40e0  04 00"), b.toString());
+        assertTrue(j.at("/summary/pagesCompared").asInt() > 1024, "the 4 MiB buffer is in both and compared equal");
+    }
 }

@@ -20,7 +20,7 @@ public record DiffReport(String a, String b, List<Change> changes, List<AreaPage
                             long unknown, List<PageRange> ranges, long rangesOmitted) {}
 
     /** Consecutive pages [start, end) that all changed, were added or were removed. */
-    public record PageRange(String start, String end, String kind) {}
+    public record PageRange(String start, String end, long pages, String kind) {}
 
     /** A run of changed bytes with hexdump lines of both sides (context included). */
     public record ByteRange(int pid, String address, int length, String area, List<String> before, List<String> after) {}

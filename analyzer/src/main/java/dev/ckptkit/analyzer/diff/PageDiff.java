@@ -72,7 +72,8 @@ final class PageDiff {
         void flush() {
             if (runKind == null) return;
             if (ranges.size() < maxRanges) {
-                ranges.add(new DiffReport.PageRange(AreaDiff.hex(runStart), AreaDiff.hex(runEnd), runKind.name().toLowerCase()));
+                ranges.add(new DiffReport.PageRange(AreaDiff.hex(runStart), AreaDiff.hex(runEnd), (runEnd - runStart) / CkptFormat.PAGE_SIZE,
+                        runKind.name().toLowerCase()));
             } else {
                 omitted++;
             }
