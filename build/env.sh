@@ -32,10 +32,12 @@ ckpt_setup_build() {
     command -v mvn >/dev/null || { echo "ckpt: a system 'mvn' is needed once, to fetch Maven $CKPT_MAVEN_VERSION (apt-get install maven)" >&2; return 1; }
     mkdir -p "$CKPT_TOOLS"
     echo "ckpt: fetching Maven $CKPT_MAVEN_VERSION from Maven Central..." >&2
+    # the machine's older Maven prints JDK warnings on this JDK: keep them in a log unless the fetch fails
     (cd "$CKPT_TOOLS" && mvn -q -B dependency:copy \
-        -Dartifact="org.apache.maven:apache-maven:$CKPT_MAVEN_VERSION:tar.gz:bin" -DoutputDirectory=. >&2 \
+        -Dartifact="org.apache.maven:apache-maven:$CKPT_MAVEN_VERSION:tar.gz:bin" -DoutputDirectory=. \
+        >"$CKPT_TOOLS/maven-fetch.log" 2>&1 \
       && tar xzf "apache-maven-$CKPT_MAVEN_VERSION-bin.tar.gz" && rm -f "apache-maven-$CKPT_MAVEN_VERSION-bin.tar.gz") \
-      || { echo "ckpt: could not fetch Maven $CKPT_MAVEN_VERSION" >&2; return 1; }
+      || { echo "ckpt: could not fetch Maven $CKPT_MAVEN_VERSION (see $CKPT_TOOLS/maven-fetch.log)" >&2; return 1; }
   fi
   MVN="$home/bin/mvn"
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
