@@ -87,6 +87,7 @@ public final class CkptReader implements Closeable {
 
     /** The stored payload of a section, checked against its CRC. For page blocks this is a view of the map. */
     public MemorySegment stored(SectionInfo s) throws CorruptImageException {
+        if (s.kind() == SectionKinds.PAGE_BLOCK) DirectoryCodec.checkFrame(file, s, "page block");
         ImageInput in = file.slice(s.payloadOffset(), s.storedLength());
         int crc = Checksums.crc32c(in.segment());
         if (crc != s.crc()) {
@@ -375,13 +376,9 @@ public final class CkptReader implements Closeable {
                 SectionInfo info = new SectionInfo(kind, codec, aux, offset, stored, raw, scrc, name);
                 if (info.end() > dirOffset) throw d.corrupt(entryPos, "section " + i + " runs past the directory");
                 if (codec == Codec.NONE && stored != raw) throw d.corrupt(entryPos, "section " + i + " is uncompressed but stored and raw lengths differ");
-                SectionInfo framed = frame(in, offset, kind, name);
-                if (framed.storedLength() != stored || framed.rawLength() != raw || framed.codec() != codec) {
-                    throw in.corrupt(offset, "frame of section " + i + " disagrees with the directory");
-                }
-                if (framed.crc() != scrc) {
-                    throw in.corrupt(info.end() - 4, "checksum after section " + i + " disagrees with the directory");
-                }
+                // page blocks are many and spread over the whole file: their frames are checked when a block is
+                // first used (stored()), so that opening touches no page of page data
+                if (kind != SectionKinds.PAGE_BLOCK) checkFrame(in, info, "section " + i);
                 if (kind == SectionKinds.PAGE_BLOCK && (raw % CkptFormat.PAGE_SIZE != 0 || raw == 0)) {
                     throw d.corrupt(entryPos, "page block " + i + " holds " + raw + " bytes, not whole pages");
                 }
@@ -391,6 +388,17 @@ public final class CkptReader implements Closeable {
             }
             if (pos != d.length()) throw d.corrupt(pos, "directory has " + (d.length() - pos) + " trailing bytes");
             return Collections.unmodifiableList(out);
+        }
+
+        /** The frame before a section and the CRC after it must agree with its directory entry. */
+        static void checkFrame(ImageInput in, SectionInfo info, String what) throws CorruptImageException {
+            SectionInfo framed = frame(in, info.offset(), info.kind(), info.name());
+            if (framed.storedLength() != info.storedLength() || framed.rawLength() != info.rawLength() || framed.codec() != info.codec()) {
+                throw in.corrupt(info.offset(), "frame of " + what + " disagrees with the directory");
+            }
+            if (framed.crc() != info.crc()) {
+                throw in.corrupt(info.end() - 4, "checksum after " + what + " disagrees with the directory");
+            }
         }
 
         static SectionInfo frame(ImageInput in, long offset, int expectKind, String name) throws CorruptImageException {
