@@ -1,6 +1,5 @@
 package dev.ckptkit.cli;
 
-import dev.ckptkit.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,15 +32,15 @@ public final class BenchCriuCommand extends CkptCommand {
     @Option(names = "--threads", paramLabel = "N", description = "Writer threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory (default: a new one under the system temp dir).")
-    Path work;
+    @picocli.CommandLine.Mixin
+    dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
     @Mixin
     JsonOption json;
 
     @Override
     protected int run() throws Exception {
-        Path scratch = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ckpt-bench-criu-");
+        Path scratch = scratchDir.create("ckpt-bench-criu-");
         try {
             List<Path> inputs = new ArrayList<>(dirs);
             if (inputs.isEmpty()) inputs.addAll(testImages(scratch));
@@ -56,7 +55,7 @@ public final class BenchCriuCommand extends CkptCommand {
             }
             out().print(json.enabled() ? json.render(results) + "\n" : BenchCriu.table(results));
         } finally {
-            if (work == null) AtomicFiles.deleteTree(scratch);
+            scratchDir.cleanUp(scratch);
         }
         return ExitCodes.OK;
     }

@@ -2,7 +2,6 @@ package dev.ckptkit.cli;
 
 import dev.ckptkit.backend.userspace.BenchUserspace;
 import dev.ckptkit.backend.userspace.NativeTools;
-import dev.ckptkit.io.AtomicFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,15 +22,15 @@ public final class BenchUserspaceCommand extends CkptCommand {
     @Option(names = "--runs", defaultValue = "1", paramLabel = "N", description = "Runs per size; every run is printed (default 1).")
     int runs;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory (default: a new one under the system temp dir).")
-    Path work;
+    @picocli.CommandLine.Mixin
+    dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
     @Mixin
     JsonOption json;
 
     @Override
     protected int run() throws Exception {
-        Path scratch = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ckpt-bench-userspace-");
+        Path scratch = scratchDir.create("ckpt-bench-userspace-");
         try {
             BenchUserspace bench = new BenchUserspace(NativeTools.extract(), criu(), scratch);
             List<BenchUserspace.Result> results = new ArrayList<>();
@@ -44,7 +43,7 @@ public final class BenchUserspaceCommand extends CkptCommand {
             }
             out().print(json.enabled() ? json.render(results) + "\n" : BenchUserspace.table(results));
         } finally {
-            if (work == null) AtomicFiles.deleteTree(scratch);
+            scratchDir.cleanUp(scratch);
         }
         return ExitCodes.OK;
     }

@@ -1,9 +1,7 @@
 package dev.ckptkit.cli.bench;
 
 import dev.ckptkit.analyzer.diff.DiffBench;
-import dev.ckptkit.io.AtomicFiles;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,14 +29,14 @@ public final class BenchDiffCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "Timed runs per tool; the best counts (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory (default: a new one under the system temp dir, deleted after).")
-    Path work;
+    @picocli.CommandLine.Mixin
+    dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (images.size() == 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give two images, or none");
-        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ckpt-bench-diff-");
+        Path dir = scratchDir.create("ckpt-bench-diff-");
         try {
             Path a, b;
             if (images.isEmpty()) {
@@ -59,7 +57,7 @@ public final class BenchDiffCommand implements Callable<Integer> {
             out.printf("ratio: %.1fx faster than cmp (goal >= 20x); with --bytes %.1fx; cold first run %.1fx%n", r.ratio(),
                     r.ratioWithBytes(), r.cmpSeconds() / r.firstSeconds());
         } finally {
-            if (work == null) AtomicFiles.deleteTree(dir);
+            scratchDir.cleanUp(dir);
         }
         return 0;
     }

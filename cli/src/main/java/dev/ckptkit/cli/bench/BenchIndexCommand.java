@@ -5,7 +5,6 @@ import dev.ckptkit.analyzer.index.IndexOptions;
 import dev.ckptkit.analyzer.inspect.SyntheticImage;
 import dev.ckptkit.backend.Backends;
 import dev.ckptkit.backend.ImageOpener;
-import dev.ckptkit.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +39,13 @@ public final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--max-strings", defaultValue = "10000", description = "As ckpt index (default ${DEFAULT-VALUE}).")
     int maxStrings;
 
-    @Option(names = "--work", paramLabel = "DIR", description = "Scratch directory (default: a new one under the system temp dir, deleted after).")
-    Path work;
+    @picocli.CommandLine.Mixin
+    dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("ckpt-bench-index-");
+        Path dir = scratchDir.create("ckpt-bench-index-");
         try {
             List<Path> base = new ArrayList<>();
             ImageOpener opener = new ImageOpener(Backends.load());
@@ -80,7 +79,7 @@ public final class BenchIndexCommand implements Callable<Integer> {
                 out.printf("  %-40s p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  ~%d hits%n", l.query(), l.p50Ms(), l.p99Ms(), l.maxMs(), l.hits());
             }
         } finally {
-            if (work == null) AtomicFiles.deleteTree(dir);
+            scratchDir.cleanUp(dir);
         }
         return 0;
     }
