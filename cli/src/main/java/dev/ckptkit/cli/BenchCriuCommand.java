@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ckpt bench criu}: a subcommand of {@code ckpt bench}; see {@link BenchCriu}. */
-@Command(name = "criu", description = {
+@Command(name = "criu", mixinStandardHelpOptions = true, description = {
         "CRIU import/export throughput vs 'cp -r' of the image dir, compressed import vs 'zstd -1' of its pages files",
         "(speed and size), and heap peaks. Inputs: CRIU image dirs; default: the test images of testdata/criu.",
         "  ckpt bench criu --make-large 1024        also make a 1 GiB image with ../shared/tools/make-large-image.sh (root)",

@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ckpt bench userspace}: see {@link BenchUserspace}. */
-@Command(name = "userspace", description = {
+@Command(name = "userspace", mixinStandardHelpOptions = true, description = {
         "Checkpoint and restart time and image size of a process with dirtied memory: libckpt.so + ckpt-loader",
         "vs CRIU dump/restore of the same workload in the same run (CRIU from CKPT_CRIU or .tools/criu; root).",
         "  ckpt bench userspace --mib 1024"})

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Base of every subcommand; {@code @Command} here only so picocli's annotation processor accepts {@code @Spec}. */
-@picocli.CommandLine.Command
+@picocli.CommandLine.Command(mixinStandardHelpOptions = true)
 /* output writers from picocli (so tests capture them), and image opening */
 public abstract class CkptCommand implements Callable<Integer> {
     @Spec

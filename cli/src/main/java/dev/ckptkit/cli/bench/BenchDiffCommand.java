@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** ckpt diff (page hashes) against cmp -l of the raw page data of the same two images, in the same run. */
-@Command(name = "diff", description = {
+@Command(name = "diff", mixinStandardHelpOptions = true, description = {
         "Time of ckpt diff on two large images with few changed pages vs 'cmp -l' of their raw page data (goal: >= 20x).",
         "Without images, makes a synthetic pair of --mib MiB with --changed-pages changed pages."})
 public final class BenchDiffCommand implements Callable<Integer> {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** ckpt strings / ckpt grep throughput against GNU strings / grep -a -c on the same bytes, in the same run. */
-@Command(name = "forensics", description = "Throughput of ckpt strings and ckpt grep over an image's memory vs GNU strings "
+@Command(name = "forensics", mixinStandardHelpOptions = true, description = "Throughput of ckpt strings and ckpt grep over an image's memory vs GNU strings "
         + "and GNU grep -a -c over the same page bytes written out raw (goal: ratio >= 1).")
 public final class BenchForensicsCommand implements Callable<Integer> {
     @Spec

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * Writes and reads a large image and compares with copying the same bytes. The page source is a raw file of page
  * data: synthetic (make-large-image.sh's mix), or a real CRIU pages-N.img given with --raw.
  */
-@Command(name = "format", description = "CKPT write/read throughput vs copying the same bytes, page lookups/s, peak heap. "
+@Command(name = "format", mixinStandardHelpOptions = true, description = "CKPT write/read throughput vs copying the same bytes, page lookups/s, peak heap. "
         + "Run with CKPT_JAVA_OPTS=-Xmx256m to check the constant-heap goal.")
 public final class BenchFormatCommand implements Callable<Integer> {
     @Spec

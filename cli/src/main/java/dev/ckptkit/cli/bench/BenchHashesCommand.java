@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The measurement behind the page hash choice (SPEC.md section 4): per-page hashing speed of the candidates. */
-@Command(name = "hashes", description = "Per-page hash throughput of SHA-256 (chosen), SHA-1, MD5, SHA3-256 and CRC32C.")
+@Command(name = "hashes", mixinStandardHelpOptions = true, description = "Per-page hash throughput of SHA-256 (chosen), SHA-1, MD5, SHA3-256 and CRC32C.")
 public final class BenchHashesCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

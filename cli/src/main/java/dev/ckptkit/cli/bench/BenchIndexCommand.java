@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Indexing rate and query latency p50/p99 over many images made by varying real or synthetic ones. */
-@Command(name = "index", description = {
+@Command(name = "index", mixinStandardHelpOptions = true, description = {
         "Index --images images made by varying the given ones (real images, CRIU dirs, ...; default: a synthetic one)",
         "and report the indexing rate and the latency of --queries searches, p50/p99 (goal: p99 < 50 ms)."})
 public final class BenchIndexCommand implements Callable<Integer> {
