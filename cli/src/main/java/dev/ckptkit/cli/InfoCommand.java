@@ -39,7 +39,7 @@ final class InfoCommand extends CkptCommand {
             long stored = 0, raw = 0;
             for (Section s : r.sections()) {
                 SectionInfo i = s.info();
-                String key = i.kindName() + (s instanceof Section.Table || s instanceof Section.PageHashes ? "" : "");
+                String key = i.kindName();
                 Group g = groups.getOrDefault(key, new Group(i.kindName(), 0, 0, 0, 0));
                 groups.put(key, new Group(g.kind(), g.count() + 1, g.stored() + i.storedLength(), g.raw() + i.rawLength(),
                         g.compressed() + (i.codec() == Codec.NONE ? 0 : 1)));

@@ -162,8 +162,9 @@ public final class CkptWriter implements Closeable {
                 pc.storedBytes(), rows, natives, attachmentNames.size()));
         writeSmall(SectionKinds.MANIFEST, "manifest", 0, new ManifestCodec().encode(m));
         List<SectionInfo> dir = List.copyOf(sections.directory());
-        SectionInfo d = sections.write(SectionKinds.DIRECTORY, "", 0, Codec.NONE, SectionOutput.encodeDirectory(dir),
-                SectionOutput.encodeDirectory(dir).remaining(), CkptFormat.SECTION_ALIGNMENT);
+        ByteBuffer directory = SectionOutput.encodeDirectory(dir);
+        SectionInfo d = sections.write(SectionKinds.DIRECTORY, "", 0, Codec.NONE, directory, directory.remaining(),
+                CkptFormat.SECTION_ALIGNMENT);
         long fileLength = out.position() + CkptFormat.TAIL_LENGTH;
         out.writeLong(d.offset());
         out.writeLong(fileLength);

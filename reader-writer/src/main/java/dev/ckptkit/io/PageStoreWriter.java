@@ -61,6 +61,8 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private long lastVaddr;
     private boolean anyPage;
     private long pages, zeroPages, absentPages, storedBytes, indexEntries;
+    /** Entries in batches submitted for hashing but not yet written to the index spill. */
+    private long pendingEntries;
 
     PageStoreWriter(SectionOutput sections, Path spillDir, String spillPrefix, int zstdLevel, int threads) throws IOException {
         this.sections = sections;
@@ -112,8 +114,6 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private long batchedEntries() {
         return pendingEntries + batch.n;
     }
-
-    private long pendingEntries;
 
     private void submitBatch() throws IOException {
         Batch b = batch;

@@ -116,14 +116,15 @@ public final class TableCodec<T extends Record> {
         try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
              ArrowFileWriter writer = new ArrowFileWriter(root, null, Channels.newChannel(out))) {
             writer.start();
-            for (int from = 0; from < rows.size() || from == 0; from += BATCH_ROWS) {
+            int from = 0;
+            do {  // an empty table still gets one (empty) batch
                 int to = Math.min(rows.size(), from + BATCH_ROWS);
                 root.allocateNew();
                 for (int i = from; i < to; i++) setRow(root, i - from, rows.get(i));
                 root.setRowCount(to - from);
                 writer.writeBatch();
-                if (rows.isEmpty()) break;
-            }
+                from = to;
+            } while (from < rows.size());
             writer.end();
         }
         return out.toByteArray();
