@@ -175,7 +175,7 @@ public final class CkptWriter implements Closeable {
         out.writeInt(fileCrc);
         out.writeInt(Checksums.crc32c(tail));
         out.writeBytes(CkptFormat.TAIL_MAGIC);
-        out.flush();
+        out.close();
         channel.force(true);
         closeResources();
         try {
@@ -200,6 +200,7 @@ public final class CkptWriter implements Closeable {
         closed = true;
         try {
             pages.close();
+            out.finishSync();
         } finally {
             channel.close();
             allocator.close();

@@ -23,6 +23,24 @@ public interface PageSink {
         add(pid, vaddr, MemorySegment.ofArray(page).asSlice(offset, dev.ckptkit.spec.CkptFormat.PAGE_SIZE));
     }
 
+    /**
+     * Adds {@code count} consecutive pages of {@code pid} from {@code vaddr} on, read from {@code ch} at
+     * {@code position} (e.g. a run of a CRIU pages file). Throws {@link java.io.EOFException} naming the offset if
+     * the file ends first.
+     */
+    default void addFrom(int pid, long vaddr, long count, java.nio.channels.FileChannel ch, long position) throws IOException {
+        java.nio.ByteBuffer page = java.nio.ByteBuffer.allocate(dev.ckptkit.spec.CkptFormat.PAGE_SIZE);
+        for (long i = 0; i < count; i++) {
+            page.clear();
+            long at = position + i * page.capacity();
+            while (page.hasRemaining()) {
+                int r = ch.read(page, at + page.position());
+                if (r < 0) throw new java.io.EOFException("ends at offset " + (at + page.position()));
+            }
+            add(pid, vaddr + i * page.capacity(), page.array(), 0);
+        }
+    }
+
     /** Records a page that was dumped but whose content lives elsewhere; {@code flags} includes ABSENT. */
     void addAbsent(int pid, long vaddr, int flags) throws IOException;
 }

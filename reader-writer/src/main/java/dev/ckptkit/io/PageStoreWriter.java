@@ -5,6 +5,7 @@ import dev.ckptkit.spec.CkptFormat;
 import dev.ckptkit.spec.Codec;
 import dev.ckptkit.spec.SectionKinds;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,10 +27,11 @@ import java.util.zip.CRC32C;
 
 /**
  * The writer side of the page store, as a pipeline that keeps the heap constant:
- * pages are copied into 1 MiB batches that worker threads hash (and test for zero); the caller's thread then
- * dedups them in order (so ordinals do not depend on thread timing), appends new pages to 1 MiB blocks that the
- * workers compress, and writes blocks in order. Index entries and hashes are spilled to temporary files and copied
- * into their sections at the end; only a few batches and blocks are ever in memory.
+ * pages are copied (or read straight from a file) into 1 MiB batches that worker threads hash (and test for zero);
+ * the caller's thread then dedups them in order (so ordinals do not depend on thread timing), appends new pages to
+ * 1 MiB blocks that the workers compress, and writes blocks in order. Index entries and hashes are spilled to
+ * temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
+ * recycled: a gigabyte of pages allocates nothing per page on the heap, and reads and writes need no bounce copy.
  */
 final class PageStoreWriter implements PageSink, AutoCloseable {
     static final int PAGES_PER_BATCH = 256;
@@ -48,14 +48,18 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private static final int MAX_IN_FLIGHT = 4;
     private final ArrayDeque<Future<Batch>> batches = new ArrayDeque<>();
     private final ArrayDeque<Future<Block>> blocks = new ArrayDeque<>();
+    /** Shared: batches and blocks are filled on the caller's thread and hashed or compressed on the workers. */
+    private final Arena arena = Arena.ofShared();
+    private final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
+    private final ArrayDeque<Block> freeBlocks = new ArrayDeque<>();
     private final DedupTable dedup = new DedupTable();
     private final Spill index;
     private final Spill hashes;
     private final List<Run> runs = new ArrayList<>();
     private final Set<Integer> pidsSeen = new HashSet<>();
 
-    private Batch batch = new Batch();
-    private Block block = new Block(0);
+    private Batch batch;
+    private Block block;
     private long nextOrdinal;
     private int lastPid = -1;
     private long lastVaddr;
@@ -74,14 +78,51 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         });
         this.index = new Spill(Files.createTempFile(spillDir, spillPrefix, ".index"));
         this.hashes = new Spill(Files.createTempFile(spillDir, spillPrefix, ".hashes"));
+        this.batch = newBatch();
+        this.block = newBlock(0);
+    }
+
+    private Batch newBatch() {
+        Batch b = freeBatches.poll();
+        if (b == null) return new Batch(arena);
+        b.n = 0;
+        return b;
+    }
+
+    private Block newBlock(long first) {
+        Block b = freeBlocks.poll();
+        if (b == null) b = new Block(arena, zstdLevel);
+        b.reset(first);
+        return b;
     }
 
     @Override
     public void add(int pid, long vaddr, MemorySegment page) throws IOException {
         if (page.byteSize() != PAGE) throw new IllegalArgumentException("a page is " + PAGE + " bytes, got " + page.byteSize());
         int slot = next(pid, vaddr, DATA);
-        MemorySegment.copy(page, 0, MemorySegment.ofArray(batch.data), (long) slot * PAGE, PAGE);
+        MemorySegment.copy(page, 0, batch.data, (long) slot * PAGE, PAGE);
         if (batch.n == PAGES_PER_BATCH) submitBatch();
+    }
+
+    /** Reads the pages into the batches themselves: one copy from the page cache, not two. */
+    @Override
+    public void addFrom(int pid, long vaddr, long count, FileChannel ch, long position) throws IOException {
+        long done = 0;
+        while (done < count) {
+            int first = batch.n;
+            int k = (int) Math.min(count - done, PAGES_PER_BATCH - first);
+            for (int i = 0; i < k; i++) next(pid, vaddr + (done + i) * PAGE, DATA);
+            ByteBuffer dst = batch.data.asSlice((long) first * PAGE, (long) k * PAGE).asByteBuffer();
+            long at = position + done * PAGE;
+            while (dst.hasRemaining()) {
+                int r = ch.read(dst, at);
+                if (r < 0) throw new java.io.EOFException("ends at offset " + at + ", inside the page for 0x"
+                        + Long.toHexString(vaddr + (done + (dst.position() / PAGE)) * PAGE));
+                at += r;
+            }
+            done += k;
+            if (batch.n == PAGES_PER_BATCH) submitBatch();
+        }
     }
 
     @Override
@@ -117,7 +158,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
 
     private void submitBatch() throws IOException {
         Batch b = batch;
-        batch = new Batch();
+        batch = newBatch();
         pendingEntries += b.n;
         batches.add(pool.submit(() -> b.hash()));
         while (batches.size() > MAX_IN_FLIGHT) drainBatch();
@@ -134,15 +175,15 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
             if (flags != DATA) {
                 ref = CkptFormat.PAGE_ABSENT;
                 absentPages++;
-            } else if (b.hashes[i] == null) {
+            } else if (b.zero[i]) {
                 ref = CkptFormat.PAGE_ZERO;
                 flags = ZERO;
                 zeroPages++;
             } else {
-                ref = dedup.putIfAbsent(b.hashes[i], nextOrdinal);
+                ref = dedup.putIfAbsent(b.hashes, i * HASH_LENGTH, nextOrdinal);
                 if (ref < 0) {
                     ref = nextOrdinal++;
-                    hashes.write(ByteBuffer.wrap(b.hashes[i]));
+                    hashes.write(ByteBuffer.wrap(b.hashes, i * HASH_LENGTH, HASH_LENGTH));
                     appendToBlock(b.data, i);
                 }
             }
@@ -151,25 +192,27 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
             index.write(entry);
             indexEntries++;
         }
+        freeBatches.add(b);
     }
 
-    private void appendToBlock(byte[] data, int slot) throws IOException {
-        System.arraycopy(data, slot * PAGE, block.raw, block.n * PAGE, PAGE);
+    private void appendToBlock(MemorySegment data, int slot) throws IOException {
+        MemorySegment.copy(data, (long) slot * PAGE, block.raw, (long) block.n * PAGE, PAGE);
         if (++block.n == PAGES_PER_BLOCK) submitBlock();
     }
 
     private void submitBlock() throws IOException {
         Block b = block;
-        block = new Block(b.first + b.n);
-        blocks.add(pool.submit(() -> b.encode(zstdLevel)));
+        block = newBlock(b.first + b.n);
+        blocks.add(pool.submit(b::encode));
         while (blocks.size() > MAX_IN_FLIGHT) drainBlock();
     }
 
     private void drainBlock() throws IOException {
         Block b = await(blocks.poll());
         int alignment = b.codec == Codec.NONE ? CkptFormat.PAGE_ALIGNMENT : CkptFormat.SECTION_ALIGNMENT;
+        storedBytes += b.stored.remaining();
         sections.write(SectionKinds.PAGE_BLOCK, "", 0, b.codec, b.stored, (long) b.n * PAGE, alignment, b.crc);
-        storedBytes += b.stored.limit();
+        freeBlocks.add(b);
     }
 
     /** Flushes everything and writes the page-block tail, the hashes and the sorted index. */
@@ -230,6 +273,13 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     @Override
     public void close() throws IOException {
         pool.shutdownNow();
+        try {
+            // workers may still be reading a batch or block: the memory goes only once they are done with it
+            pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        arena.close();
         dedup.close();
         index.close();
         hashes.close();
@@ -244,57 +294,67 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         final int[] pid = new int[PAGES_PER_BATCH];
         final long[] vaddr = new long[PAGES_PER_BATCH];
         final int[] kind = new int[PAGES_PER_BATCH];
-        final byte[] data = new byte[PAGES_PER_BATCH * PAGE];
-        final byte[][] hashes = new byte[PAGES_PER_BATCH][];
+        final MemorySegment data;
+        final byte[] hashes = new byte[PAGES_PER_BATCH * HASH_LENGTH];
+        final boolean[] zero = new boolean[PAGES_PER_BATCH];
         int n;
 
+        Batch(Arena arena) {
+            data = arena.allocate((long) PAGES_PER_BATCH * PAGE, PAGE);
+        }
+
         Batch hash() {
-            MessageDigest md = sha256();
-            for (int i = 0; i < n; i++) {
-                if (kind[i] != DATA) continue;
-                if (java.util.Arrays.mismatch(data, i * PAGE, (i + 1) * PAGE, ZERO_PAGE, 0, PAGE) < 0) continue;  // a zero page: hash stays null
-                md.update(data, i * PAGE, PAGE);
-                hashes[i] = md.digest();
+            try (PageHasher hasher = PageHasher.create()) {
+                for (int i = 0; i < n; i++) {
+                    if (kind[i] != DATA) continue;
+                    MemorySegment page = data.asSlice((long) i * PAGE, PAGE);
+                    zero[i] = MemorySegment.mismatch(page, 0, PAGE, ZERO_PAGE, 0, PAGE) < 0;
+                    if (!zero[i]) hasher.hash(page, hashes, i * HASH_LENGTH);
+                }
             }
             return this;
         }
     }
 
-    /** Compared against with Arrays.mismatch, which the JIT vectorizes. Never written. */
-    private static final byte[] ZERO_PAGE = new byte[PAGE];
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
+    /** Compared against with MemorySegment.mismatch, which is vectorized. Never written. */
+    private static final MemorySegment ZERO_PAGE = MemorySegment.ofArray(new byte[PAGE]);
 
     /** Unique pages on their way to a PAGE_BLOCK section. */
     private static final class Block {
-        final long first;
-        final byte[] raw = new byte[PAGES_PER_BLOCK * PAGE];
+        final MemorySegment raw;
+        /** Room for the compressed block; null when not compressing. */
+        final ByteBuffer compressed;
+        final int level;
+        long first;
         int n;
         Codec codec;
         ByteBuffer stored;
         int crc;
 
-        Block(long first) { this.first = first; }
+        Block(Arena arena, int level) {
+            this.level = level;
+            this.raw = arena.allocate((long) PAGES_PER_BLOCK * PAGE, PAGE);
+            this.compressed = level > 0
+                    ? arena.allocate(Zstd.compressBound((long) PAGES_PER_BLOCK * PAGE), 64).asByteBuffer() : null;
+        }
 
-        Block encode(int level) {
-            ByteBuffer rawBuf = ByteBuffer.wrap(raw, 0, n * PAGE);
+        void reset(long first) {
+            this.first = first;
+            this.n = 0;
+        }
+
+        Block encode() {
+            int len = n * PAGE;
+            ByteBuffer rawBuf = raw.asSlice(0, len).asByteBuffer();
             codec = Codec.NONE;
             stored = rawBuf;
             if (level > 0) {
-                int len = n * PAGE;
-                byte[] z = new byte[(int) Zstd.compressBound(len)];
-                long zlen = Zstd.compressByteArray(z, 0, z.length, raw, 0, len, level);
+                long zlen = Zstd.compressDirectByteBuffer(compressed, 0, compressed.capacity(), rawBuf, 0, len, level);
                 if (Zstd.isError(zlen)) throw new IllegalStateException("zstd: " + Zstd.getErrorName(zlen));
                 // keep raw pages when zstd gains under 1/8: raw blocks can be mapped without a copy
                 if (zlen < len - (len >> 3)) {
                     codec = Codec.ZSTD;
-                    stored = ByteBuffer.wrap(z, 0, (int) zlen);
+                    stored = compressed.duplicate().clear().limit((int) zlen);
                 }
             }
             CRC32C c = new CRC32C();
