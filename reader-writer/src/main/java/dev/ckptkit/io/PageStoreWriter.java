@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,15 +118,30 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     /** Reads the pages into the batches themselves: one copy from the page cache, not two. */
     @Override
     public void addFrom(int pid, long vaddr, long count, FileChannel ch, long position) throws IOException {
+        fill(pid, vaddr, count, position, ch::read);
+    }
+
+    /** Reads the pages from a stream (e.g. a socket) into the batches themselves. */
+    @Override
+    public void addFrom(int pid, long vaddr, long count, ReadableByteChannel ch) throws IOException {
+        fill(pid, vaddr, count, 0, (dst, at) -> ch.read(dst));
+    }
+
+    /** Reads into {@code dst} from {@code at} (a file position, or bytes read so far for a stream); -1 at the end. */
+    private interface Source {
+        int read(ByteBuffer dst, long at) throws IOException;
+    }
+
+    private void fill(int pid, long vaddr, long count, long start, Source source) throws IOException {
         long done = 0;
         while (done < count) {
             int first = batch.n;
             int k = (int) Math.min(count - done, PAGES_PER_BATCH - first);
             for (int i = 0; i < k; i++) next(pid, vaddr + (done + i) * PAGE, DATA);
             ByteBuffer dst = batch.data.asSlice((long) first * PAGE, (long) k * PAGE).asByteBuffer();
-            long at = position + done * PAGE;
+            long at = start + done * PAGE;
             while (dst.hasRemaining()) {
-                int r = ch.read(dst, at);
+                int r = source.read(dst, at);
                 if (r < 0) throw new java.io.EOFException("ends at offset " + at + ", inside the page for 0x"
                         + Long.toHexString(vaddr + (done + (dst.position() / PAGE)) * PAGE));
                 at += r;
