@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,8 +42,8 @@ final class CaptureCommand extends CkptCommand {
     @Option(names = "--external", paramLabel = "RES", description = "A resource outside the dump, in criu's --external syntax (repeatable).")
     List<String> external = new ArrayList<>();
 
-    @Option(names = "--zstd", paramLabel = "LEVEL", defaultValue = "0", description = "Compress sections with zstd at this level (0 = none).")
-    int zstd;
+    @Mixin
+    WriterMixin writer;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "User label for the manifest (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
@@ -52,7 +53,7 @@ final class CaptureCommand extends CkptCommand {
         Backend b = backends().named(backend);
         if (!b.canCapture()) throw new CkptException("backend '" + backend + "' cannot capture live processes");
         String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-        WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom(pid + "@" + now)).withZstd(zstd);
+        WriterOptions opts = writer.apply(WriterOptions.defaults(WriterOptions.uuidFrom(pid + "@" + now)), true);
         long t0 = System.nanoTime();
         try (ProgressBar bar = new ProgressBar(err())) {
             b.capture(pid, new CaptureOptions(leaveRunning, shellJob, tcpEstablished, external),

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,11 +35,8 @@ final class ConvertCommand extends CkptCommand {
     @Option(names = "--pid", description = "Process to export, for formats that hold one process (elf-core).")
     Integer pid;
 
-    @Option(names = "--zstd", paramLabel = "LEVEL", defaultValue = "0", description = "Compress sections with zstd at this level (0 = none, default).")
-    int zstd;
-
-    @Option(names = "--threads", paramLabel = "N", description = "Worker threads for hashing and compression (default: all cores).")
-    Integer threads;
+    @Mixin
+    WriterMixin writer;
 
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "User label for the manifest (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
@@ -63,8 +61,7 @@ final class ConvertCommand extends CkptCommand {
             if (ImageOpener.isCkpt(input)) throw new CkptException(input + " is already a CKPT file; use --to BACKEND to export it");
             throw new CkptException(input + ": no backend recognises this input (see 'ckpt backends')");
         }
-        WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom(input.toString())).withZstd(zstd);
-        if (threads != null) opts = opts.withThreads(threads);
+        WriterOptions opts = writer.apply(WriterOptions.defaults(WriterOptions.uuidFrom(input.toString())), true);
         long t0 = System.nanoTime();
         try (ProgressBar bar = new ProgressBar(err())) {
             b.importImage(input, new ImportContext(output, opts, capturedAt, labels, bar));

@@ -45,6 +45,8 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
 
     private final SectionOutput sections;
     private final int zstdLevel;
+    /** Off: no hashing, every non-zero page stored, no page-hashes section. */
+    private final boolean dedupOn;
     private final ExecutorService pool;
     /** Fixed, not derived from the thread count: when blocks are written decides where they land in the file. */
     private static final int MAX_IN_FLIGHT = 4;
@@ -76,9 +78,11 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     /** Entries in batches submitted for hashing but not yet written to the index spill. */
     private long pendingEntries;
 
-    PageStoreWriter(SectionOutput sections, Path spillDir, String spillPrefix, int zstdLevel, int threads) throws IOException {
+    PageStoreWriter(SectionOutput sections, Path spillDir, String spillPrefix, int zstdLevel, int threads, boolean dedup)
+            throws IOException {
         this.sections = sections;
         this.zstdLevel = zstdLevel;
+        this.dedupOn = dedup;
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "ckpt-pages");
             t.setDaemon(true);
@@ -186,7 +190,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         Batch b = batch;
         batch = newBatch();
         pendingEntries += b.n;
-        batches.add(pool.submit(() -> b.hash()));
+        batches.add(pool.submit(() -> b.scan(dedupOn)));
         while (batches.size() > MAX_IN_FLIGHT) drainBatch();
     }
 
@@ -205,6 +209,9 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
                 ref = CkptFormat.PAGE_ZERO;
                 flags = ZERO;
                 zeroPages++;
+            } else if (!dedupOn) {
+                ref = nextOrdinal++;
+                appendToBlock(b.data, i);
             } else {
                 ref = dedup.putIfAbsent(b.hashes, i * HASH_LENGTH, nextOrdinal);
                 if (ref < 0) {
@@ -247,7 +254,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         while (!batches.isEmpty()) drainBatch();
         if (block.n > 0) submitBlock();
         while (!blocks.isEmpty()) drainBlock();
-        copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
+        if (dedupOn) copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
         List<long[]> ordered = new ArrayList<>();
         List<Run> sorted = new ArrayList<>(runs);
         for (int i = 0; i < sorted.size(); i++) {
@@ -328,13 +335,14 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
             data = arena.allocate((long) PAGES_PER_BATCH * PAGE, PAGE);
         }
 
-        Batch hash() {
-            try (PageHasher hasher = PageHasher.create()) {
+        /** Finds the zero pages and, with dedup, hashes the others. */
+        Batch scan(boolean hash) {
+            try (PageHasher hasher = hash ? PageHasher.create() : null) {
                 for (int i = 0; i < n; i++) {
                     if (kind[i] != DATA) continue;
                     MemorySegment page = data.asSlice((long) i * PAGE, PAGE);
                     zero[i] = MemorySegment.mismatch(page, 0, PAGE, ZERO_PAGE, 0, PAGE) < 0;
-                    if (!zero[i]) hasher.hash(page, hashes, i * HASH_LENGTH);
+                    if (!zero[i] && hasher != null) hasher.hash(page, hashes, i * HASH_LENGTH);
                 }
             }
             return this;

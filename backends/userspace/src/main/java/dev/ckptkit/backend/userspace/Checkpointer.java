@@ -27,6 +27,14 @@ public final class Checkpointer {
         return Path.of(d == null || d.isEmpty() ? "/tmp" : d);
     }
 
+    /**
+     * Without dedup: the process waits while its pages are written, and hashing them is most of the writer's work
+     * (CRIU does not dedup a dump by default either).
+     */
+    public static WriterOptions defaultOptions(int pid) {
+        return WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withDedup(false);
+    }
+
     public static Path socketOf(int pid) { return socketDir().resolve("ckpt-" + pid + ".sock"); }
 
     public Result checkpoint(Request rq) throws IOException {
@@ -45,8 +53,7 @@ public final class Checkpointer {
             ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
             req.putInt(Protocol.REQUEST_MAGIC).putInt(rq.kill() ? Protocol.REQUEST_KILL : 0).putLong(0).flip();
             while (req.hasRemaining()) ch.write(req);
-            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions()
-                    : WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + rq.pid() + ":" + System.nanoTime()));
+            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             StreamImporter.Result r;
             long streamed;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
