@@ -41,7 +41,8 @@ public final class DmtcpBackend implements Backend {
     public boolean canImport(Path input) throws IOException {
         if (!Files.isRegularFile(input)) return false;
         try (InputStream in = open(input)) {
-            return Arrays.equals(in.readNBytes(DmtcpFormat.SIGNATURE.length), DmtcpFormat.SIGNATURE);
+            // any DMTCP version is claimed, so an unsupported one gets a clear error instead of "unknown format"
+            return Arrays.equals(in.readNBytes(DmtcpFormat.SIGNATURE_PREFIX.length), DmtcpFormat.SIGNATURE_PREFIX);
         } catch (IOException e) {
             return false;  // not gzip after all, or unreadable: not ours
         }
@@ -84,16 +85,14 @@ public final class DmtcpBackend implements Backend {
 
         void run() throws IOException {
             ByteBuffer h = record(DmtcpFormat.HEADER, "header");
-            if (!Arrays.equals(Arrays.copyOf(h.array(), DmtcpFormat.SIGNATURE.length), DmtcpFormat.SIGNATURE)) {
-                String sig = cstring(h, 0, 32).trim();
-                throw new CorruptImageException(resource, 0, "not a DMTCP v4 image (signature '" + sig + "')");
-            }
+            checkSignature(h);
             ByteBuffer again = record(DmtcpFormat.HEADER, "second header");
             if (!Arrays.equals(h.array(), again.array())) throw new CorruptImageException(resource, DmtcpFormat.HEADER, "the two header copies differ");
-            if (h.getInt(DmtcpFormat.OFF_ELF_TYPE) != 1) {
+            if (h.getInt(DmtcpFormat.OFF_ELF_TYPE) != DmtcpFormat.ELF_64) {
                 throw new CorruptImageException(resource, DmtcpFormat.OFF_ELF_TYPE, "not a 64-bit process image (elfType " + h.getInt(DmtcpFormat.OFF_ELF_TYPE) + ")");
             }
-            int pid = h.getInt(DmtcpFormat.OFF_PID), ppid = h.getInt(DmtcpFormat.OFF_PPID), sid = h.getInt(DmtcpFormat.OFF_SID);
+            int pid = h.getInt(DmtcpFormat.OFF_PID), ppid = h.getInt(DmtcpFormat.OFF_PPID), sid = h.getInt(DmtcpFormat.OFF_SID),
+                    gid = h.getInt(DmtcpFormat.OFF_GID);
             String procname = cstring(h, DmtcpFormat.OFF_PROCNAME, DmtcpFormat.NAME_LENGTH);
             String exe = cstring(h, DmtcpFormat.OFF_EXE, DmtcpFormat.NAME_LENGTH);
             List<MemoryAreaRow> areas = new ArrayList<>();
@@ -104,7 +103,12 @@ public final class DmtcpBackend implements Backend {
                 long at = offset;
                 ByteBuffer a = record(DmtcpFormat.AREA, "area record");
                 long addr = a.getLong(DmtcpFormat.AREA_ADDR), end = a.getLong(DmtcpFormat.AREA_END), size = a.getLong(DmtcpFormat.AREA_SIZE);
-                if (addr == 0 && size == -1) break;
+                if (addr == 0) {  // the terminator: mtcp_restart stops on addr == NULL (writeckpt also sets size -1)
+                    if (parent != null && cursor != parentEnd) {
+                        throw new CorruptImageException(resource, at, String.format("image ends with area 0x%x-0x%x covered only up to 0x%x", parent.start(), parentEnd, cursor));
+                    }
+                    break;
+                }
                 long props = a.getLong(DmtcpFormat.AREA_PROPERTIES), fileSize = a.getLong(DmtcpFormat.AREA_FILE_SIZE);
                 int prot = (int) a.getLong(DmtcpFormat.AREA_PROT), flags = (int) a.getLong(DmtcpFormat.AREA_FLAGS);
                 if (size <= 0 || Long.compareUnsigned(end, addr) <= 0 || end - addr != size || (addr & (PAGE - 1)) != 0 || (size & (PAGE - 1)) != 0) {
@@ -114,6 +118,9 @@ public final class DmtcpBackend implements Backend {
                     throw new CorruptImageException(resource, at, "unknown area properties 0x" + Long.toHexString(props) + " or prot " + prot);
                 }
                 boolean child = (props & DmtcpFormat.CHILD_HEADER) != 0;
+                if (child && (props & DmtcpFormat.PARENT_HEADER) != 0) {
+                    throw new CorruptImageException(resource, at, "area record is both a parent and a child header");
+                }
                 if (child) {
                     if (parent == null || addr != cursor || Long.compareUnsigned(end, parentEnd) > 0) {
                         throw new CorruptImageException(resource, at, String.format("zero-page run 0x%x-0x%x outside its parent area", addr, end));
@@ -139,13 +146,14 @@ public final class DmtcpBackend implements Backend {
                     cursor = addr;
                     if (parent != null) continue;  // the runs that follow carry the content
                 }
-                if ((props & (DmtcpFormat.ZERO_PAGE | DmtcpFormat.SKIP_WRITING_TEXT)) != 0) continue;
-                long data = fileSize > 0 ? fileSize : size;
+                if ((props & DmtcpFormat.ZERO_PAGE) != 0) continue;
+                // mtcp_restart's rule: a file mapping past the file's end carries only mmapFileSize bytes
+                long data = fileSize > 0 && a.get(DmtcpFormat.AREA_NAME) == '/' ? fileSize : size;
                 if (data > size) throw new CorruptImageException(resource, at, "area data of " + data + " bytes exceeds its size " + size);
                 pages += pagesOf(pid, addr, data);
                 ctx.progress().update("dmtcp areas", offset, 0);
             }
-            w.table(Tables.PROCESSES, List.of(new ProcessRow(pid, ppid, 0, sid, procname.length() > 15 ? procname.substring(0, 15) : procname,
+            w.table(Tables.PROCESSES, List.of(new ProcessRow(pid, ppid, gid, sid, procname.length() > 15 ? procname.substring(0, 15) : procname,
                     exe.isEmpty() ? null : exe, List.of(), List.of(), null, null, null, null, null, null, null, null,
                     null, null, null, null, null, "running", null, 0)));
             w.table(Tables.MEMORY_AREAS, areas);
@@ -185,6 +193,26 @@ public final class DmtcpBackend implements Backend {
             }
             if (got < len) throw new CorruptImageException(resource, offset + got, "truncated " + what + " (" + got + " of " + len + " bytes)");
             offset += len;
+        }
+
+        /** DMTCP compares the signature as a C string; other versions get their own one-line refusal. */
+        private void checkSignature(ByteBuffer h) throws CorruptImageException {
+            String sig = cstring(h, 0, DmtcpFormat.SIGNATURE_FIELD);
+            if (sig.equals(new String(DmtcpFormat.SIGNATURE, StandardCharsets.US_ASCII))) return;
+            String shown = sig.strip();
+            if (!sig.startsWith(new String(DmtcpFormat.SIGNATURE_PREFIX, StandardCharsets.US_ASCII))) {
+                throw new CorruptImageException(resource, 0, "not a DMTCP v4 image (signature '" + printable(shown) + "')");
+            }
+            String version = shown.substring(DmtcpFormat.SIGNATURE_PREFIX.length);
+            String era = version.startsWith("v2.") || version.startsWith("v1.") ? " (DMTCP 3.x or older)" : "";
+            throw new CorruptImageException(resource, 0, "DMTCP image version " + printable(version) + era
+                    + " is not supported; only v4.0 (DMTCP 4.x) images are");
+        }
+
+        private static String printable(String s) {
+            StringBuilder b = new StringBuilder();
+            for (char c : s.toCharArray()) b.append(c >= 0x20 && c < 0x7f ? c : '?');
+            return b.toString();
         }
 
         private static String cstring(ByteBuffer b, int off, int max) {
