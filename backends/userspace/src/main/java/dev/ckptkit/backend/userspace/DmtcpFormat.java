@@ -31,7 +31,8 @@ import java.nio.charset.StandardCharsets;
  * Terminator = an Area with addr 0 (writeckpt also sets size -1; restart stops on addr == NULL alone).
  * </pre>
  * DMTCP 3.x and older images start "DMTCP_CHECKPOINT_IMAGE_v2.0\n" (v1.10 before that) followed by a jalib-serialised
- * ProcessInfo and an MtcpHeader ("MTCP_HEADER_v2.2\n"): a different layout this importer names and refuses.
+ * ProcessInfo and an MtcpHeader ("MTCP_HEADER_v2.2\n"), and their area record has no mmapFileSize (properties at 72,
+ * name at 80): a different layout this importer names and refuses.
  */
 final class DmtcpFormat {
     private DmtcpFormat() {}
