@@ -69,20 +69,39 @@ class DmtcpImportTest {
             // text 4; read-only mapping past EOF: 1 page + 100 bytes in the image; heap 2 + 2 runs; stack 3;
             // the heap's zero run and the nscd area: nothing
             assertEquals(4 + 2 + 4 + 3, ps.size());
-            for (DmtcpImages.Area a : d.areas()) {
-                if ((a.properties() & DmtcpImages.PARENT) != 0) continue;  // its runs follow
-                if (a.data() == null) {
-                    for (long v = a.addr(); v < a.addr() + a.size(); v += PAGE) assertTrue(ps.find(4242, v) < 0, "no page at 0x" + Long.toHexString(v));
-                    continue;
-                }
-                byte[] got = new byte[PAGE];
-                for (int off = 0; off < a.data().length; off += PAGE) {
-                    assertTrue(ps.read(4242, a.addr() + off, got, 0));
-                    int n = Math.min(PAGE, a.data().length - off);
-                    assertArrayEquals(Arrays.copyOfRange(a.data(), off, off + n), Arrays.copyOf(got, n));
-                    for (int i = n; i < PAGE; i++) assertEquals(0, got[i], "past mmapFileSize is zero");
-                }
+            assertPagesAreTheImages(d, ps);
+        }
+    }
+
+    /** Every data byte the image carried is in the page store at its address; zero runs and parents left no page. */
+    private static void assertPagesAreTheImages(DmtcpImages d, PageStore ps) throws IOException {
+        for (DmtcpImages.Area a : d.areas()) {
+            if ((a.properties() & DmtcpImages.PARENT) != 0) continue;  // its runs follow
+            if (a.data() == null) {
+                for (long v = a.addr(); v < a.addr() + a.size(); v += PAGE) assertTrue(ps.find(d.pid, v) < 0, "no page at 0x" + Long.toHexString(v));
+                continue;
             }
+            byte[] got = new byte[PAGE];
+            for (int off = 0; off < a.data().length; off += PAGE) {
+                assertTrue(ps.read(d.pid, a.addr() + off, got, 0));
+                int n = Math.min(PAGE, a.data().length - off);
+                assertArrayEquals(Arrays.copyOfRange(a.data(), off, off + n), Arrays.copyOf(got, n));
+                for (int i = n; i < PAGE; i++) assertEquals(0, got[i], "past mmapFileSize is zero");
+            }
+        }
+    }
+
+    @Test
+    void runsAtDmtcpsOneMibGranularity(@TempDir Path dir) throws Exception {
+        // writeckpt cuts an anonymous area of 1 MiB or more into 1 MiB zero/non-zero runs, the last one shorter
+        int mib = (1 << 20) / PAGE;
+        DmtcpImages d = new DmtcpImages(SEED).anonymous(0x7f00_0000_0000L, 3, "", mib, 2 * mib, 37);
+        Path img = importOf(dir, "mib.dmtcp", d.gzip());
+        try (CkptReader r = CkptReader.open(img)) {
+            assertEquals(1, r.table(Tables.MEMORY_AREAS).size());
+            assertEquals((3L * mib + 37) * PAGE, r.table(Tables.MEMORY_AREAS).getFirst().end() - 0x7f00_0000_0000L);
+            assertEquals(mib + 37, r.pages().size());
+            assertPagesAreTheImages(d, r.pages());
         }
     }
 
