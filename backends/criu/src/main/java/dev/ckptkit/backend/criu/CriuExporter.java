@@ -35,13 +35,15 @@ final class CriuExporter {
     }
 
     static void export(CkptReader r, Path out) throws IOException {
-        if (!hasCriuRecords(r)) {
-            throw new IOException(r.path() + ": has no CRIU records (criu/inventory.img); only images imported from CRIU can be exported to CRIU");
-        }
         AtomicFiles.writeDirectory(out, dir -> writeInto(r, dir));
     }
 
+    /** The image's own CRIU files when it came from CRIU, else CRIU files made from its tables ({@link TableToCriu}). */
     static void writeInto(CkptReader r, Path dir) throws IOException {
+        if (!hasCriuRecords(r)) {
+            TableToCriu.writeInto(r, dir);
+            return;
+        }
         Set<String> written = new HashSet<>();
         for (String n : r.nativeNames()) {
             if (n.startsWith(CriuImporter.NATIVE_PREFIX)) {

@@ -58,6 +58,11 @@ final class CriuTables {
     private static final String[] TCP_STATES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
             "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
 
+    /** The name the rlimits table uses for resource number {@code i} (RLIMIT_CPU is 0). */
+    static String rlimitName(int i) {
+        return i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
+    }
+
     private final CriuModel m;
     private final PageReader memory;
 
@@ -477,8 +482,7 @@ final class CriuTables {
             if (c == null || !c.hasTc() || !c.getTc().hasRlimits()) continue;
             var list = c.getTc().getRlimits().getRlimitsList();
             for (int i = 0; i < list.size(); i++) {
-                String name = i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
-                rows.add(new RlimitRow(p.getPid(), name, list.get(i).getCur(), list.get(i).getMax()));
+                rows.add(new RlimitRow(p.getPid(), rlimitName(i), list.get(i).getCur(), list.get(i).getMax()));
             }
         }
         return rows;

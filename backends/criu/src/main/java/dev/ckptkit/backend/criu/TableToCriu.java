@@ -1,0 +1,288 @@
+package dev.ckptkit.backend.criu;
+
+import com.google.protobuf.ByteString;
+import dev.ckptkit.backend.criu.proto.CoreEntry;
+import dev.ckptkit.backend.criu.proto.CredsEntry;
+import dev.ckptkit.backend.criu.proto.FsEntry;
+import dev.ckptkit.backend.criu.proto.InventoryEntry;
+import dev.ckptkit.backend.criu.proto.ItimerEntry;
+import dev.ckptkit.backend.criu.proto.MmEntry;
+import dev.ckptkit.backend.criu.proto.PstreeEntry;
+import dev.ckptkit.backend.criu.proto.RlimitEntry;
+import dev.ckptkit.backend.criu.proto.SaEntry;
+import dev.ckptkit.backend.criu.proto.SignalQueueEntry;
+import dev.ckptkit.backend.criu.proto.SiginfoEntry;
+import dev.ckptkit.backend.criu.proto.TaskCoreEntry;
+import dev.ckptkit.backend.criu.proto.TaskKobjIdsEntry;
+import dev.ckptkit.backend.criu.proto.TaskRlimitsEntry;
+import dev.ckptkit.backend.criu.proto.TaskTimersEntry;
+import dev.ckptkit.backend.criu.proto.ThreadCoreEntry;
+import dev.ckptkit.backend.criu.proto.VmaEntry;
+import dev.ckptkit.io.AtomicFiles;
+import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.PageStore;
+import dev.ckptkit.io.table.FdRow;
+import dev.ckptkit.io.table.MemoryAreaRow;
+import dev.ckptkit.io.table.ProcessRow;
+import dev.ckptkit.io.table.RlimitRow;
+import dev.ckptkit.io.table.SignalRow;
+import dev.ckptkit.io.table.Tables;
+import dev.ckptkit.io.table.ThreadRow;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CRIU image files made from the common tables, for images that were not born in CRIU (userspace-style
+ * checkpoints, ELF cores): inventory, pstree, core-TID per thread, ids, mm, pagemap and pages, fs, files and
+ * fdinfo. Where the tables leave a CRIU field open, the userspace backend's glue record fills it (brk, each
+ * thread's tid address); what neither has is written the way CRIU writes an unknown or default state (see the
+ * backend README for the list). The result is decoded by crit and imports back to the same processes, threads,
+ * areas, fds and pages.
+ */
+final class TableToCriu {
+    /** CRIU's CR_CAP_SIZE 32-bit words per capability set; all of CAP_LAST_CAP 40 for root's full sets. */
+    private static final List<Integer> ALL_CAPS = List.of(0xffffffff, 0x1ff), NO_CAPS = List.of(0, 0);
+    private static final long RLIM_INFINITY = -1L;
+    private static final int SIGNALS = 64, SIGKILL = 9, SIGSTOP = 19, RLIMITS = 16, SIGINFO_SIZE = 128;
+    /** sizeof(struct robust_list_head): set_robust_list accepts a NULL head only with this length. */
+    private static final int ROBUST_LIST_LEN = 24;
+    private static final int PROT_EXEC = 4, PROT_WRITE = 2, PAGE = Pagemap.PAGE;
+
+    private final CkptReader r;
+    private final PageStore pages;
+    private final List<ProcessRow> processes;
+    private final CriuFileTable files;
+    private final X86ThreadInfo.Features features;
+
+    private TableToCriu(CkptReader r) throws IOException {
+        this.r = r;
+        this.pages = r.pages();
+        this.processes = treeOrder(r.table(Tables.PROCESSES));
+        this.files = new CriuFileTable(r.table(Tables.FILES), r.table(Tables.PIPES), r.table(Tables.SOCKETS));
+        var host = r.manifest().host();
+        this.features = X86ThreadInfo.Features.of(host == null ? null : host.cpuFlags());
+    }
+
+    static void export(CkptReader r, Path out) throws IOException {
+        AtomicFiles.writeDirectory(out, dir -> writeInto(r, dir));
+    }
+
+    static void writeInto(CkptReader r, Path dir) throws IOException {
+        new TableToCriu(r).write(dir);
+    }
+
+    private void write(Path dir) throws IOException {
+        if (processes.isEmpty()) throw new IOException(r.path() + ": the image holds no process; nothing to export to CRIU");
+        List<ThreadRow> allThreads = r.table(Tables.THREADS);
+        List<MemoryAreaRow> allAreas = r.table(Tables.MEMORY_AREAS);
+        List<FdRow> allFds = r.table(Tables.FDS);
+        List<SignalRow> signals = r.table(Tables.SIGNALS);
+        List<RlimitRow> rlimits = r.table(Tables.RLIMITS);
+        Set<Integer> pids = new HashSet<>();
+        for (ProcessRow p : processes) pids.add(p.pid());
+        List<PstreeEntry> pstree = new ArrayList<>();
+        TaskKobjIdsEntry rootIds = null;
+        int n = 0;
+        for (ProcessRow p : processes) {
+            n++;
+            int pid = p.pid();
+            List<ThreadRow> threads = threadsOf(pid, allThreads);
+            List<MemoryAreaRow> areas = allAreas.stream().filter(a -> a.pid() == pid).toList();
+            UserspaceGlue glue = UserspaceGlue.of(r, pid);
+            // one id of each kind per process: each has its own memory, fd table, fs and signal handlers
+            TaskKobjIdsEntry ids = TaskKobjIdsEntry.newBuilder().setVmId(n).setFilesId(n).setFsId(n).setSighandId(n).build();
+            if (rootIds == null) rootIds = ids;
+            ImageWriter.write(dir.resolve("ids-" + pid + ".img"), ImageKind.IDS, ids);
+            ThreadRow main = threads.stream().filter(t -> t.tid() == pid).findFirst().orElse(threads.getFirst());
+            for (ThreadRow t : threads) {
+                CoreEntry.Builder core = CoreEntry.newBuilder().setMtype(1)
+                        .setThreadInfo(X86ThreadInfo.of(t, glue.tidAddress(t.tid()), features))
+                        .setThreadCore(threadCore(p, t, signals));
+                if (t == main) core.setTc(taskCore(p, main, signals, rlimits));
+                ImageWriter.write(dir.resolve("core-" + t.tid() + ".img"), ImageKind.CORE, core.build());
+            }
+            ImageWriter.write(dir.resolve("mm-" + pid + ".img"), ImageKind.MM, mm(p, main, areas, glue));
+            CriuMemory.writePages(pages, pid, areas, n, dir);
+            FsEntry.Builder fs = FsEntry.newBuilder().setRootId(files.pathId(p.root() != null ? p.root() : "/"));
+            fs.setCwdId(files.pathId(p.cwd() != null ? p.cwd() : "/"));
+            ImageWriter.write(dir.resolve("fs-" + pid + ".img"), ImageKind.FS, fs.build());
+            List<FdRow> fds = allFds.stream().filter(f -> f.pid() == pid).toList();
+            ImageWriter.write(dir.resolve("fdinfo-" + n + ".img"), ImageKind.FDINFO, files.fdinfo(fds));
+            pstree.add(PstreeEntry.newBuilder().setPid(pid).setPpid(pids.contains(p.ppid()) ? p.ppid() : 0)
+                    .setPgid(p.pgid()).setSid(p.sid()).addAllThreads(threads.stream().map(ThreadRow::tid).toList()).build());
+        }
+        ImageWriter.write(dir.resolve("pstree.img"), ImageKind.PSTREE, pstree);
+        ImageWriter.write(dir.resolve("files.img"), ImageKind.FILES, files.entries());
+        // images of format v1.1 (the only one CRIU reads), fdinfo per files id, no LSM
+        ImageWriter.write(dir.resolve("inventory.img"), ImageKind.INVENTORY, InventoryEntry.newBuilder()
+                .setImgVersion(CriuImageSet.IMAGES_V1_1).setFdinfoPerId(true).setRootIds(rootIds).setNsPerId(true)
+                .setLsmtype(0).build());
+    }
+
+    /** The threads of a process, main thread first; every one must have x86_64 registers. */
+    private List<ThreadRow> threadsOf(int pid, List<ThreadRow> all) throws IOException {
+        List<ThreadRow> out = new ArrayList<>();
+        for (ThreadRow t : all) {
+            if (t.pid() != pid) continue;
+            if (!X86ThreadInfo.usable(t)) {
+                throw new IOException(r.path() + ": thread " + t.tid() + " of pid " + pid + " has no x86_64 register set; CRIU images need one per thread");
+            }
+            if (t.tid() == pid) out.addFirst(t);
+            else out.add(t);
+        }
+        if (out.isEmpty()) throw new IOException(r.path() + ": process " + pid + " has no threads with registers; CRIU images need them");
+        return out;
+    }
+
+    private TaskCoreEntry taskCore(ProcessRow p, ThreadRow main, List<SignalRow> signals, List<RlimitRow> rlimits) {
+        ItimerEntry off = ItimerEntry.newBuilder().setIsec(0).setIusec(0).setVsec(0).setVusec(0).build();
+        TaskCoreEntry.Builder tc = TaskCoreEntry.newBuilder().setTaskState(taskState(p.state()))
+                .setExitCode(p.exitCode() == null ? 0 : p.exitCode()).setPersonality(0).setFlags(0)
+                .setBlkSigset(nz(main.sigBlocked())).setComm(comm(p, main))
+                .setTimers(TaskTimersEntry.newBuilder().setReal(off).setVirt(off).setProf(off))
+                .setSignalsS(pending(signals, p.pid(), 0));
+        Map<Integer, SignalRow> actions = new HashMap<>();
+        for (SignalRow s : signals) if (s.pid() == p.pid() && "action".equals(s.kind())) actions.put(s.signo(), s);
+        // one entry per signal 1..64 but SIGKILL and SIGSTOP, as CRIU saves them
+        for (int signo = 1; signo <= SIGNALS; signo++) {
+            if (signo == SIGKILL || signo == SIGSTOP) continue;
+            SignalRow a = actions.get(signo);
+            tc.addSigactions(SaEntry.newBuilder().setSigaction(a == null ? 0 : nz(a.handler())).setFlags(a == null ? 0 : nz(a.flags()))
+                    .setRestorer(a == null ? 0 : nz(a.restorer())).setMask(a == null ? 0 : nz(a.mask())).setCompatSigaction(false));
+        }
+        List<RlimitRow> mine = rlimits.stream().filter(l -> l.pid() == p.pid()).toList();
+        if (!mine.isEmpty()) {
+            Map<String, RlimitRow> byName = new LinkedHashMap<>();
+            for (RlimitRow l : mine) byName.put(l.resource(), l);
+            TaskRlimitsEntry.Builder rl = TaskRlimitsEntry.newBuilder();
+            for (int i = 0; i < RLIMITS; i++) {
+                RlimitRow l = byName.get(CriuTables.rlimitName(i));
+                rl.addRlimits(RlimitEntry.newBuilder().setCur(l == null ? RLIM_INFINITY : l.soft()).setMax(l == null ? RLIM_INFINITY : l.hard()));
+            }
+            tc.setRlimits(rl);
+        }
+        return tc.build();
+    }
+
+    private ThreadCoreEntry threadCore(ProcessRow p, ThreadRow t, List<SignalRow> signals) {
+        ThreadCoreEntry.Builder tc = ThreadCoreEntry.newBuilder().setFutexRla(0).setFutexRlaLen(ROBUST_LIST_LEN)
+                .setBlkSigset(nz(t.sigBlocked())).setSignalsP(pending(signals, p.pid(), t.tid()));
+        if (t.name() != null) tc.setComm(t.name());
+        CredsEntry creds = creds(p);
+        if (creds != null) tc.setCreds(creds);
+        return tc.build();
+    }
+
+    /**
+     * The credentials the processes table knows. The filesystem ids follow the effective ones unless given (as the
+     * kernel keeps them); capabilities, when not given, are those the kernel gives a process of that euid.
+     */
+    private static CredsEntry creds(ProcessRow p) {
+        if (p.uid() == null || p.euid() == null || p.gid() == null || p.egid() == null) return null;
+        long euid = p.euid(), egid = p.egid();
+        List<Integer> eff = p.capEff() != null ? words(p.capEff()) : euid == 0 ? ALL_CAPS : NO_CAPS;
+        List<Integer> prm = p.capPrm() != null ? words(p.capPrm()) : euid == 0 ? ALL_CAPS : NO_CAPS;
+        CredsEntry.Builder c = CredsEntry.newBuilder().setUid((int) (long) p.uid()).setEuid((int) euid)
+                .setSuid((int) (long) (p.suid() != null ? p.suid() : euid)).setFsuid((int) (long) (p.fsuid() != null ? p.fsuid() : euid))
+                .setGid((int) (long) p.gid()).setEgid((int) egid).setSgid((int) (long) (p.sgid() != null ? p.sgid() : egid))
+                .setFsgid((int) (long) (p.fsgid() != null ? p.fsgid() : egid)).addAllCapInh(NO_CAPS).addAllCapPrm(prm)
+                .addAllCapEff(eff).addAllCapBnd(ALL_CAPS).addAllCapAmb(NO_CAPS).setSecbits(0);
+        if (p.groups() != null) for (long g : p.groups()) c.addGroups((int) g);
+        return c.build();
+    }
+
+    private static List<Integer> words(long caps) {
+        return List.of((int) caps, (int) (caps >>> 32));
+    }
+
+    /** Pending signals of the table as siginfo entries that carry the signal number (sent by the kernel: si_code 0). */
+    private static SignalQueueEntry pending(List<SignalRow> signals, int pid, int tid) {
+        SignalQueueEntry.Builder q = SignalQueueEntry.newBuilder();
+        for (SignalRow s : signals) {
+            if (s.pid() != pid || s.tid() != tid || !"pending".equals(s.kind())) continue;
+            byte[] si = new byte[SIGINFO_SIZE];
+            ByteBuffer.wrap(si).order(ByteOrder.LITTLE_ENDIAN).putInt(0, s.signo());
+            q.addSignals(SiginfoEntry.newBuilder().setSiginfo(ByteString.copyFrom(si)));
+        }
+        return q.build();
+    }
+
+    private MmEntry mm(ProcessRow p, ThreadRow main, List<MemoryAreaRow> areas, UserspaceGlue glue) throws IOException {
+        long sp = main.gpRegs().get(19);
+        MemoryAreaRow stack = areas.stream().filter(a -> "stack".equals(a.kind())).findFirst()
+                .orElse(areas.stream().filter(a -> Long.compareUnsigned(sp, a.start()) >= 0 && Long.compareUnsigned(sp, a.end()) < 0).findFirst().orElse(null));
+        StackLayout layout = StackLayout.find(pages, p.pid(), stack, p.cmdline(), p.env());
+        long startStack = layout != null ? layout.startStack() : stack != null ? Math.max(sp, stack.start()) : sp;
+        MemoryAreaRow code = null, data = null, heap = null;
+        for (MemoryAreaRow a : areas) {
+            if ("heap".equals(a.kind())) heap = a;
+            if (p.exe() == null || !p.exe().equals(a.path())) continue;
+            if (code == null && (a.prot() & PROT_EXEC) != 0) code = a;
+            if ((a.prot() & PROT_WRITE) != 0) data = a;
+        }
+        long startBrk = glue.startBrk(), brk = glue.brk();
+        if (startBrk == 0 && heap != null) {
+            startBrk = heap.start();
+            brk = heap.end();
+        } else if (startBrk == 0 && data != null) {
+            startBrk = brk = (data.end() + PAGE - 1) & -PAGE;
+        }
+        MmEntry.Builder mm = MmEntry.newBuilder()
+                .setMmStartCode(code != null ? code.start() : 0).setMmEndCode(code != null ? code.end() : 0)
+                .setMmStartData(data != null ? data.start() : 0).setMmEndData(data != null ? data.end() : 0)
+                .setMmStartStack(startStack).setMmStartBrk(startBrk).setMmBrk(brk)
+                .setMmArgStart(layout != null ? layout.argStart() : startStack).setMmArgEnd(layout != null ? layout.argEnd() : startStack)
+                .setMmEnvStart(layout != null ? layout.envStart() : startStack).setMmEnvEnd(layout != null ? layout.envEnd() : startStack)
+                .setExeFileId(p.exe() != null ? files.pathId(p.exe()) : 0);
+        if (layout != null) mm.addAllMmSavedAuxv(layout.auxv());
+        for (MemoryAreaRow a : areas) {
+            VmaEntry v = CriuMemory.vma(a, files);
+            mm.addVmas(v);
+        }
+        return mm.build();
+    }
+
+    private static int taskState(String state) {
+        return switch (state == null ? "" : state) {
+            case "dead" -> 2;
+            case "stopped" -> 3;
+            case "zombie" -> 6;
+            default -> 1;  // running, sleeping or unknown: alive
+        };
+    }
+
+    private static String comm(ProcessRow p, ThreadRow main) {
+        if (p.comm() != null) return p.comm();
+        return main.name() != null ? main.name() : "";
+    }
+
+    /** Parents before their children, as pstree.img lists them (the order criu restore forks in). */
+    private static List<ProcessRow> treeOrder(List<ProcessRow> rows) {
+        Map<Integer, ProcessRow> byPid = new LinkedHashMap<>();
+        for (ProcessRow p : rows) byPid.put(p.pid(), p);
+        List<ProcessRow> out = new ArrayList<>();
+        Set<Integer> done = new HashSet<>();
+        for (ProcessRow p : rows) visit(p, byPid, done, out, new HashSet<>());
+        return out;
+    }
+
+    private static void visit(ProcessRow p, Map<Integer, ProcessRow> byPid, Set<Integer> done, List<ProcessRow> out, Set<Integer> path) {
+        if (done.contains(p.pid()) || !path.add(p.pid())) return;
+        ProcessRow parent = byPid.get(p.ppid());
+        if (parent != null && parent.pid() != p.pid()) visit(parent, byPid, done, out, path);
+        if (done.add(p.pid())) out.add(p);
+    }
+
+    private static long nz(Long v) {
+        return v == null ? 0 : v;
+    }
+}
