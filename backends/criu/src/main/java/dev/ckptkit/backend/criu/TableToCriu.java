@@ -55,6 +55,7 @@ final class TableToCriu {
     private static final int SIGNALS = 64, SIGKILL = 9, SIGSTOP = 19, RLIMITS = 16, SIGINFO_SIZE = 128;
     /** sizeof(struct robust_list_head): set_robust_list accepts a NULL head only with this length. */
     private static final int ROBUST_LIST_LEN = 24;
+    private static final int CRIU_AT_VECTOR_SIZE = 44;
     private static final int PROT_EXEC = 4, PROT_WRITE = 2, PAGE = Pagemap.PAGE;
 
     private final CkptReader r;
@@ -90,7 +91,7 @@ final class TableToCriu {
         Set<Integer> pids = new HashSet<>();
         for (ProcessRow p : processes) pids.add(p.pid());
         List<PstreeEntry> pstree = new ArrayList<>();
-        TaskKobjIdsEntry rootIds = null;
+        TaskKobjIdsEntry rootIds = TaskKobjIdsEntry.newBuilder().setVmId(1).setFilesId(1).setFsId(1).setSighandId(1).build();
         int n = 0;
         for (ProcessRow p : processes) {
             n++;
@@ -98,9 +99,9 @@ final class TableToCriu {
             List<ThreadRow> threads = threadsOf(pid, allThreads);
             List<MemoryAreaRow> areas = allAreas.stream().filter(a -> a.pid() == pid).toList();
             UserspaceGlue glue = UserspaceGlue.of(r, pid);
-            // one id of each kind per process: each has its own memory, fd table, fs and signal handlers
-            TaskKobjIdsEntry ids = TaskKobjIdsEntry.newBuilder().setVmId(n).setFilesId(n).setFsId(n).setSighandId(n).build();
-            if (rootIds == null) rootIds = ids;
+            // one id of each kind per process (each has its own memory, fd table, fs and signal handlers); id 1 is
+            // the inventory's root_ids, the restoring criu's own, which no task may share (pstree.c checks)
+            TaskKobjIdsEntry ids = TaskKobjIdsEntry.newBuilder().setVmId(n + 1).setFilesId(n + 1).setFsId(n + 1).setSighandId(n + 1).build();
             ImageWriter.write(dir.resolve("ids-" + pid + ".img"), ImageKind.IDS, ids);
             ThreadRow main = threads.stream().filter(t -> t.tid() == pid).findFirst().orElse(threads.getFirst());
             for (ThreadRow t : threads) {
@@ -116,7 +117,7 @@ final class TableToCriu {
             fs.setCwdId(files.pathId(p.cwd() != null ? p.cwd() : "/"));
             ImageWriter.write(dir.resolve("fs-" + pid + ".img"), ImageKind.FS, fs.build());
             List<FdRow> fds = allFds.stream().filter(f -> f.pid() == pid).toList();
-            ImageWriter.write(dir.resolve("fdinfo-" + n + ".img"), ImageKind.FDINFO, files.fdinfo(fds));
+            ImageWriter.write(dir.resolve("fdinfo-" + (n + 1) + ".img"), ImageKind.FDINFO, files.fdinfo(fds));
             pstree.add(PstreeEntry.newBuilder().setPid(pid).setPpid(pids.contains(p.ppid()) ? p.ppid() : 0)
                     .setPgid(p.pgid()).setSid(p.sid()).addAllThreads(threads.stream().map(ThreadRow::tid).toList()).build());
         }
@@ -243,7 +244,8 @@ final class TableToCriu {
                 .setMmArgStart(layout != null ? layout.argStart() : startStack).setMmArgEnd(layout != null ? layout.argEnd() : startStack)
                 .setMmEnvStart(layout != null ? layout.envStart() : startStack).setMmEnvEnd(layout != null ? layout.envEnd() : startStack)
                 .setExeFileId(p.exe() != null ? files.pathId(p.exe()) : 0);
-        if (layout != null) mm.addAllMmSavedAuxv(layout.auxv());
+        // criu restore rejects more than its AT_VECTOR_SIZE (44) words, and its dump keeps at most that many
+        if (layout != null) mm.addAllMmSavedAuxv(layout.auxv().subList(0, Math.min(CRIU_AT_VECTOR_SIZE, layout.auxv().size())));
         for (MemoryAreaRow a : areas) {
             VmaEntry v = CriuMemory.vma(a, files);
             mm.addVmas(v);

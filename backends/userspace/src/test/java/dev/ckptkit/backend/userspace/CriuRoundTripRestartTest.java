@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ckpt-loader restarts an image that never saw libckpt.so: a plain multi-threaded process dumped by real CRIU,
  * imported to CKPT, exported back to a CRIU image directory and imported again. Only the common tables and the
  * page store are used, so this is the cross-backend check of both the registers/XSAVE layout and the memory model.
- * (CKPT images taken by libckpt.so cannot go to CRIU: the CRIU backend exports only images that came from CRIU.)
+ * (CriuExportRoundTripTest does the other direction: a libckpt.so image through a CRIU directory made from its tables.)
  */
 class CriuRoundTripRestartTest {
     private static final Duration T = Duration.ofSeconds(60);
