@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 
 /**
  * A process's memory in CRIU form: the VMAs of mm-PID.img from the memory areas table, and pagemap-PID.img with
@@ -69,38 +72,70 @@ final class CriuMemory {
 
     /**
      * Writes pagemap-PID.img and pages-{@code pagesId}.img for {@code pid}: the page store's entries of the process
-     * in address order, present pages' bytes concatenated in pagemap order.
+     * in address order, present pages' bytes concatenated in pagemap order. {@code extra} adds pages the store has
+     * no data for (the running kernel's vDSO for a restore, see {@link HostVdso}); empty for an export.
      */
-    static void writePages(PageStore store, int pid, List<MemoryAreaRow> areas, int pagesId, Path dir) throws IOException {
+    static void writePages(PageStore store, int pid, List<MemoryAreaRow> areas, int pagesId, Path dir,
+                           NavigableMap<Long, byte[]> extra) throws IOException {
         long[] starts = areas.stream().mapToLong(MemoryAreaRow::start).sorted().toArray();
         List<MessageLite> entries = new ArrayList<>();
         entries.add(PagemapHead.newBuilder().setPagesId(pagesId).build());
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        MemorySegment bufSeg = MemorySegment.ofBuffer(buf);
         try (FileChannel ch = FileChannel.open(dir.resolve("pages-" + pagesId + ".img"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            Runs runs = new Runs(ch, starts, entries);
             long[] range = store.range(pid);
-            long runStart = 0, runPages = 0;
+            Iterator<Map.Entry<Long, byte[]>> more = extra.entrySet().iterator();
+            Map.Entry<Long, byte[]> next = more.hasNext() ? more.next() : null;
             for (long i = range[0]; i < range[1]; i++) {
                 long vaddr = store.vaddrAt(i), ref = store.pageAt(i);
-                if (ref == CkptFormat.PAGE_ABSENT) continue;
-                boolean continues = runPages > 0 && vaddr == runStart + runPages * PAGE && Arrays.binarySearch(starts, vaddr) < 0;
-                if (!continues) {
-                    if (runPages > 0) entries.add(run(runStart, runPages));
-                    runStart = vaddr;
-                    runPages = 0;
+                for (; next != null && Long.compareUnsigned(next.getKey(), vaddr) < 0; next = more.hasNext() ? more.next() : null) {
+                    runs.add(next.getKey(), MemorySegment.ofArray(next.getValue()));
                 }
-                runPages++;
-                int at = buf.position();
-                if (ref == CkptFormat.PAGE_ZERO) bufSeg.asSlice(at, PAGE).fill((byte) 0);
-                else if (ref >= 0) MemorySegment.copy(store.page(ref), 0, bufSeg, at, PAGE);
+                if (ref == CkptFormat.PAGE_ABSENT) continue;
+                if (ref == CkptFormat.PAGE_ZERO) runs.add(vaddr, null);
+                else if (ref >= 0) runs.add(vaddr, store.page(ref));
                 else throw new CorruptImageException("page store", i, "page of pid " + pid + " at 0x" + Long.toHexString(vaddr) + " has reference " + ref);
-                buf.position(at + PAGE);
-                if (!buf.hasRemaining()) flush(ch, buf);
             }
-            if (runPages > 0) entries.add(run(runStart, runPages));
-            flush(ch, buf);
+            for (; next != null; next = more.hasNext() ? more.next() : null) runs.add(next.getKey(), MemorySegment.ofArray(next.getValue()));
+            runs.finish();
         }
         ImageWriter.write(dir.resolve("pagemap-" + pid + ".img"), ImageKind.PAGEMAP, entries);
+    }
+
+    /** Pagemap runs of consecutive present pages (split at area starts, as CRIU's are) and the pages file's bytes. */
+    private static final class Runs {
+        private final FileChannel ch;
+        private final long[] areaStarts;
+        private final List<MessageLite> entries;
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        private final MemorySegment bufSeg = MemorySegment.ofBuffer(buf);
+        private long start, pages;
+
+        Runs(FileChannel ch, long[] areaStarts, List<MessageLite> entries) {
+            this.ch = ch;
+            this.areaStarts = areaStarts;
+            this.entries = entries;
+        }
+
+        /** One present page; {@code page} null for a zero page. */
+        void add(long vaddr, MemorySegment page) throws IOException {
+            boolean continues = pages > 0 && vaddr == start + pages * PAGE && Arrays.binarySearch(areaStarts, vaddr) < 0;
+            if (!continues) {
+                if (pages > 0) entries.add(run(start, pages));
+                start = vaddr;
+                pages = 0;
+            }
+            pages++;
+            int at = buf.position();
+            if (page == null) bufSeg.asSlice(at, PAGE).fill((byte) 0);
+            else MemorySegment.copy(page, 0, bufSeg, at, PAGE);
+            buf.position(at + PAGE);
+            if (!buf.hasRemaining()) flush(ch, buf);
+        }
+
+        void finish() throws IOException {
+            if (pages > 0) entries.add(run(start, pages));
+            flush(ch, buf);
+        }
     }
 
     private static PagemapEntry run(long vaddr, long pages) {

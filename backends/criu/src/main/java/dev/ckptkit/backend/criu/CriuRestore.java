@@ -17,16 +17,14 @@ final class CriuRestore {
 
     static RestoreResult restore(CkptReader image, RestoreOptions o) throws IOException {
         Criu criu = Criu.locate();
-        if (!CriuExporter.hasCriuRecords(image)) {
-            throw new IOException(image.path() + ": has no CRIU records (criu/inventory.img): only images captured or imported from CRIU can be restored with criu");
-        }
         Path work = Files.createTempDirectory("ckpt-restore-");
         Path images = Files.createDirectory(work.resolve("images"));
         Path log = work.resolve("restore.log");
         Path pidfile = work.resolve("restore.pid");
         boolean ok = false;
         try {
-            CriuExporter.writeInto(image, images);
+            if (CriuExporter.hasCriuRecords(image)) CriuExporter.writeInto(image, images);
+            else TableToCriu.writeForRestore(image, images);  // userspace-style or core images: CRIU files from the tables
             List<String> args = new ArrayList<>(List.of("restore", "-D", images.toString(), "-d", "-o", log.toString(),
                     "-v4", "--pidfile", pidfile.toString()));
             if (o.shellJob()) args.add("--shell-job");

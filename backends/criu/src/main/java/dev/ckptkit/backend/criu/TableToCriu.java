@@ -33,12 +33,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * CRIU image files made from the common tables, for images that were not born in CRIU (userspace-style
@@ -63,9 +66,12 @@ final class TableToCriu {
     private final List<ProcessRow> processes;
     private final CriuFileTable files;
     private final X86ThreadInfo.Features features;
+    /** Writing for criu restore on this host rather than for export (see {@link #writeForRestore}). */
+    private final boolean forRestore;
 
-    private TableToCriu(CkptReader r) throws IOException {
+    private TableToCriu(CkptReader r, boolean forRestore) throws IOException {
         this.r = r;
+        this.forRestore = forRestore;
         this.pages = r.pages();
         this.processes = treeOrder(r.table(Tables.PROCESSES));
         this.files = new CriuFileTable(r.table(Tables.FILES), r.table(Tables.PIPES), r.table(Tables.SOCKETS));
@@ -78,7 +84,15 @@ final class TableToCriu {
     }
 
     static void writeInto(CkptReader r, Path dir) throws IOException {
-        new TableToCriu(r).write(dir);
+        new TableToCriu(r, false).write(dir);
+    }
+
+    /**
+     * The same files for a criu restore on this host, plus the running kernel's vDSO pages where the image has none
+     * (criu parses the checkpointed vDSO; see {@link HostVdso}). Refused when the image names another kernel.
+     */
+    static void writeForRestore(CkptReader r, Path dir) throws IOException {
+        new TableToCriu(r, true).write(dir);
     }
 
     private void write(Path dir) throws IOException {
@@ -112,7 +126,7 @@ final class TableToCriu {
                 ImageWriter.write(dir.resolve("core-" + t.tid() + ".img"), ImageKind.CORE, core.build());
             }
             ImageWriter.write(dir.resolve("mm-" + pid + ".img"), ImageKind.MM, mm(p, main, areas, glue));
-            CriuMemory.writePages(pages, pid, areas, n, dir);
+            CriuMemory.writePages(pages, pid, areas, n, dir, forRestore ? vdsoPages(pid, areas) : new TreeMap<>());
             FsEntry.Builder fs = FsEntry.newBuilder().setRootId(files.pathId(p.root() != null ? p.root() : "/"));
             fs.setCwdId(files.pathId(p.cwd() != null ? p.cwd() : "/"));
             ImageWriter.write(dir.resolve("fs-" + pid + ".img"), ImageKind.FS, fs.build());
@@ -127,6 +141,31 @@ final class TableToCriu {
         ImageWriter.write(dir.resolve("inventory.img"), ImageKind.INVENTORY, InventoryEntry.newBuilder()
                 .setImgVersion(CriuImageSet.IMAGES_V1_1).setFdinfoPerId(true).setRootIds(rootIds).setNsPerId(true)
                 .setLsmtype(0).build());
+    }
+
+    /** The running kernel's vDSO for a process whose [vdso] area has no pages in the image, by page address. */
+    private NavigableMap<Long, byte[]> vdsoPages(int pid, List<MemoryAreaRow> areas) throws IOException {
+        NavigableMap<Long, byte[]> out = new TreeMap<>();
+        MemoryAreaRow vdso = areas.stream().filter(a -> "vdso".equals(a.kind())).findFirst().orElse(null);
+        if (vdso == null) return out;
+        long first = pages.lowerBound(pid, vdso.start());
+        if (first < pages.size() && pages.pidAt(first) == pid && Long.compareUnsigned(pages.vaddrAt(first), vdso.end()) < 0) {
+            return out;  // the image has the vDSO's pages
+        }
+        var host = r.manifest().host();
+        String taken = host == null ? null : host.kernelRelease(), running = HostVdso.kernelRelease();
+        if (taken != null && !taken.equals(running)) {
+            throw new IOException(r.path() + ": the image has no vDSO pages and was taken on kernel " + taken
+                    + "; criu restore can use the running kernel's vDSO only on that kernel (this host runs " + running + ")");
+        }
+        byte[] bytes = HostVdso.read();
+        if (bytes == null || bytes.length != vdso.end() - vdso.start()) {
+            throw new IOException(r.path() + ": the image has no vDSO pages and the running kernel's vDSO ("
+                    + (bytes == null ? "unreadable" : bytes.length + " bytes") + ") does not fit its [vdso] area of "
+                    + (vdso.end() - vdso.start()) + " bytes");
+        }
+        for (int off = 0; off < bytes.length; off += PAGE) out.put(vdso.start() + off, Arrays.copyOfRange(bytes, off, off + PAGE));
+        return out;
     }
 
     /** The threads of a process, main thread first; every one must have x86_64 registers. */
@@ -185,13 +224,14 @@ final class TableToCriu {
 
     /**
      * The credentials the processes table knows. The filesystem ids follow the effective ones unless given (as the
-     * kernel keeps them); capabilities, when not given, are those the kernel gives a process of that euid.
+     * kernel keeps them). Capabilities not given are written as none, with the full bounding set: criu restore can
+     * always drop capabilities but fails (capset EPERM) to grant more than it holds itself.
      */
     private static CredsEntry creds(ProcessRow p) {
         if (p.uid() == null || p.euid() == null || p.gid() == null || p.egid() == null) return null;
         long euid = p.euid(), egid = p.egid();
-        List<Integer> eff = p.capEff() != null ? words(p.capEff()) : euid == 0 ? ALL_CAPS : NO_CAPS;
-        List<Integer> prm = p.capPrm() != null ? words(p.capPrm()) : euid == 0 ? ALL_CAPS : NO_CAPS;
+        List<Integer> eff = p.capEff() != null ? words(p.capEff()) : NO_CAPS;
+        List<Integer> prm = p.capPrm() != null ? words(p.capPrm()) : p.capEff() != null ? eff : NO_CAPS;
         CredsEntry.Builder c = CredsEntry.newBuilder().setUid((int) (long) p.uid()).setEuid((int) euid)
                 .setSuid((int) (long) (p.suid() != null ? p.suid() : euid)).setFsuid((int) (long) (p.fsuid() != null ? p.fsuid() : euid))
                 .setGid((int) (long) p.gid()).setEgid((int) egid).setSgid((int) (long) (p.sgid() != null ? p.sgid() : egid))
