@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Writes the CRIU image directory a CKPT image was imported from: native records back to files byte for byte,
  * and each page-store pages-N.img rebuilt by walking its pagemap and taking the pages from the page store.
- * The directory appears whole or not at all.
+ * Images without CRIU records get CRIU files made from their tables instead ({@link TableToCriu}). The directory
+ * appears whole or not at all.
  */
 final class CriuExporter {
     private static final int PAGE = Pagemap.PAGE;
