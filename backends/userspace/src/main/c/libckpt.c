@@ -421,7 +421,9 @@ static void send_areas(void) {
             if (strcmp(name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
             if (start >= CKPT_LOADER_BASE && end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
             send_frame2(CKPT_F_AREA, &ar, sizeof ar, name, strlen(name));
-            int special = strcmp(name, "[vdso]") == 0 || strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
+            /* the vDSO is saved (a restore elsewhere, e.g. by criu, matches it against the running kernel's);
+             * vvar pages are kernel data that changes under the reader, vsyscall is not readable memory */
+            int special = strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
             if ((ar.prot & PROT_READ) && !special) {
                 /* the library's own buffers are rewritten during the dump: their content is useless, skip it
                  * (the kernel may have merged them with neighbouring anonymous memory, so cut, not drop) */
