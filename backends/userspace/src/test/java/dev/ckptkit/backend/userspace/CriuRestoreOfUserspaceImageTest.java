@@ -38,8 +38,7 @@ class CriuRestoreOfUserspaceImageTest {
 
     @Test
     void criuRestoresTheExportedDirectoryAndImagesWithoutVdsoPages(@TempDir Path dir) throws Exception {
-        Path criuBin = criu();
-        assumeTrue(criuBin != null, "CRIU is not installed (.tools/criu/bin/criu or CKPT_CRIU)");
+        Path criuBin = Workloads.criu();
         assumeTrue("root".equals(System.getProperty("user.name")), "criu restore needs root");
         NativeTools tools = NativeTools.extract();
         Path counter = Workloads.compile("counter");
@@ -149,10 +148,4 @@ class CriuRestoreOfUserspaceImageTest {
         }
     }
 
-    private static Path criu() {
-        String env = System.getenv("CKPT_CRIU");
-        if (env != null && Files.isExecutable(Path.of(env))) return Path.of(env);
-        Path p = Workloads.root().resolve(".tools/criu/bin/criu");
-        return Files.isExecutable(p) ? p : null;
-    }
 }

@@ -2,7 +2,6 @@ package dev.ckptkit.backend.userspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ckptkit.backend.Backend;
 import dev.ckptkit.backend.Backends;
@@ -31,8 +30,7 @@ class CriuRoundTripRestartTest {
 
     @Test
     void criuDumpThroughCkptAndBackRestartsWithOwnLoader(@TempDir Path dir) throws Exception {
-        Path criu = criu();
-        assumeTrue(criu != null, "CRIU is not installed (.tools/criu/bin/criu or CKPT_CRIU)");
+        Path criu = Workloads.criu();
         Path counter = Workloads.compile("counter");
         NativeTools tools = NativeTools.extract();
         Path work = Files.createDirectories(dir.resolve("w"));
@@ -79,12 +77,6 @@ class CriuRoundTripRestartTest {
         return new ImportContext(out, WriterOptions.defaults(WriterOptions.uuidFrom(out.toString())), null, null, Progress.NONE);
     }
 
-    private static Path criu() {
-        String env = System.getenv("CKPT_CRIU");
-        if (env != null && Files.isExecutable(Path.of(env))) return Path.of(env);
-        Path p = Workloads.root().resolve(".tools/criu/bin/criu");
-        return Files.isExecutable(p) ? p : null;
-    }
 
     private static String read(Path p) {
         try {
