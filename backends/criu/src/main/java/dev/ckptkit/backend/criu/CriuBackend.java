@@ -7,6 +7,7 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.RestoreOptions;
 import dev.ckptkit.backend.RestoreResult;
 import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.manifest.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,27 +31,32 @@ public final class CriuBackend implements Backend {
 
     @Override
     public void importImage(Path input, ImportContext ctx) throws IOException {
-        importImage(input, ctx, null);
+        importImage(input, ctx, null, null);
     }
 
-    /** Import with the version of the criu that made the images, when known (live capture). */
-    void importImage(Path input, ImportContext ctx, String criuVersion) throws IOException {
+    /**
+     * Import with the version of the criu that made the images, when known (live capture), and the parent image an
+     * incremental capture was taken against (else, for a directory with a parent link, the parent is worked out from
+     * the directory it points to).
+     */
+    void importImage(Path input, ImportContext ctx, String criuVersion, Manifest.Parent parent) throws IOException {
         if (Files.isDirectory(input)) {
             String source = input.getFileName() == null ? input.toString() : input.getFileName().toString();
             if (CriuImageSet.looksLike(input)) {
                 try (CriuImageSet set = CriuImageSet.open(input)) {
-                    CriuImporter.importSet(set, Map.of(), source, ctx, criuVersion);
+                    CriuImporter.importSet(set, Map.of(), source, ctx, criuVersion,
+                            parent != null ? parent : CriuImporter.parentOf(set, ctx.output()));
                 }
             } else {
                 // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
                 try (CriuImageSet set = CriuImageSet.open(input.resolve("checkpoint"))) {
-                    CriuImporter.importSet(set, ContainerArchive.extrasOf(input), source, ctx, criuVersion);
+                    CriuImporter.importSet(set, ContainerArchive.extrasOf(input), source, ctx, criuVersion, CriuImporter.parentOf(set, ctx.output()));
                 }
             }
             return;
         }
         try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint")) {
-            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion);
+            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion, CriuImporter.parentOf(set, null));
         }
     }
 

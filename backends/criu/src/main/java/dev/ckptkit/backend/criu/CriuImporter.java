@@ -4,6 +4,8 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.Progress;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.PageSink;
+import dev.ckptkit.io.WriterOptions;
+import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.Tables;
 import java.io.IOException;
@@ -44,8 +46,10 @@ final class CriuImporter {
     /**
      * @param extras container archive files outside checkpoint/ (name in the archive -> extracted file), or empty
      * @param source where the image came from, for the manifest
+     * @param parent the parent image of an incremental dump, or null
      */
-    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion) throws IOException {
+    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion,
+                          Manifest.Parent parent) throws IOException {
         CriuModel model = new CriuModel(set);
         CriuTables tables = new CriuTables(model);
         List<ProcessRow> processes = tables.processes();
@@ -80,7 +84,7 @@ final class CriuImporter {
             w.table(Tables.SIGNALS, tables.signals());
             w.table(Tables.TIMERS, tables.timers());
             w.table(Tables.RLIMITS, tables.rlimits());
-            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion));
+            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion, parent));
             w.commit();
         }
     }
@@ -129,6 +133,36 @@ final class CriuImporter {
         if (buf.remaining() < PAGE || buf.remaining() % PAGE != 0) {
             // the sizes were checked against the pagemap when the set was opened: the file changed under us
             throw new CorruptImageException(resource, ch.position(), "pages file ended early (changed while reading?)");
+        }
+    }
+
+    /**
+     * The parent of an incremental dump directory (one with a {@code parent} link): when the link leads to a CRIU
+     * image directory, its UUID is the one importing that directory gives (the identity below), so the parent
+     * converted later, or on the fly, matches; the path hint is the directory, relative to {@code output}'s
+     * directory. Without a readable parent directory the UUID is unknown and the hint is the link as written.
+     */
+    static Manifest.Parent parentOf(CriuImageSet set, Path output) {
+        String link = set.symlinks().get(CriuChain.LINK);
+        if (link == null) return null;
+        Path dir = set.dir().resolve(CriuChain.LINK);
+        if (output == null || !CriuImageSet.looksLike(dir)) return new Manifest.Parent(null, link);
+        try (CriuImageSet parent = CriuImageSet.open(dir.toRealPath())) {
+            return new Manifest.Parent(WriterOptions.uuidFrom(identity(parent, Map.of())).toString(), hint(parent.dir(), output));
+        } catch (IOException | RuntimeException e) {
+            return new Manifest.Parent(null, link);  // a damaged parent: restoring will say so when it is needed
+        }
+    }
+
+    /** Where {@code parent} is seen from the directory of {@code output}: relative when it can be, else absolute. */
+    static String hint(Path parent, Path output) {
+        Path p = parent.toAbsolutePath().normalize();
+        Path base = output == null ? null : output.toAbsolutePath().normalize().getParent();
+        if (base == null) return p.toString();
+        try {
+            return base.relativize(p).toString();
+        } catch (IllegalArgumentException e) {
+            return p.toString();
         }
     }
 

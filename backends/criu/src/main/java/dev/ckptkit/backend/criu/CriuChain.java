@@ -1,0 +1,74 @@
+package dev.ckptkit.backend.criu;
+
+import dev.ckptkit.io.AtomicFiles;
+import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.manifest.Manifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An incremental CKPT image with its parent chain, as CRIU image directories: {@code images/} for the image and
+ * {@code parent-1/}, {@code parent-2/}, ... for its parents, each directory's {@code parent} link pointing at the
+ * next one, which is how {@code criu restore} finds in_parent pages. The caller has matched the chain against the
+ * images' manifests (parent UUIDs); this class only lays it out.
+ */
+public final class CriuChain {
+    static final String LINK = "parent";
+
+    private CriuChain() {}
+
+    /** Exports {@code image} and {@code parents} (nearest first) under {@code work}; returns the image's directory. */
+    static Path export(CkptReader image, List<CkptReader> parents, Path work) throws IOException {
+        List<CkptReader> all = new ArrayList<>();
+        all.add(image);
+        all.addAll(parents);
+        Path top = null;
+        for (int i = 0; i < all.size(); i++) {
+            CkptReader r = all.get(i);
+            if (!CriuExporter.hasCriuRecords(r)) {
+                throw new IOException(r.path() + ": has no CRIU records (criu/inventory.img): only images captured or imported from CRIU can be "
+                        + (i == 0 ? "restored with criu" : "the parent of a CRIU image"));
+            }
+            Path d = Files.createDirectory(work.resolve(dirName(i)));
+            CriuExporter.writeInto(r, d);
+            if (i + 1 < all.size()) {
+                // the recorded link says where the parent was at capture; the chain is here now
+                Path link = d.resolve(LINK);
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, Path.of("..", dirName(i + 1)));
+            }
+            if (top == null) top = d;
+        }
+        return top;
+    }
+
+    private static String dirName(int level) {
+        return level == 0 ? "images" : "parent-" + level;
+    }
+
+    /**
+     * Writes at {@code out} a self-contained CRIU image directory: {@code image} with every page it has in its parent
+     * chain filled in from {@code parents} (nearest first).
+     */
+    public static CriuFlattener.Result flatten(CkptReader image, List<CkptReader> parents, Path out) throws IOException {
+        Path work = Files.createTempDirectory("ckpt-flatten-");
+        try {
+            return CriuFlattener.flatten(export(image, parents, work), out);
+        } finally {
+            AtomicFiles.deleteTree(work);
+        }
+    }
+
+    /** How many pages of {@code r} are in its parent image (absent from its page store). */
+    static long absentPages(CkptReader r) throws IOException {
+        Manifest.Counts c = r.manifest().counts();
+        if (c != null) return c.absentPages();
+        long n = 0;
+        var ps = r.pages();
+        for (long i = 0; i < ps.size(); i++) if (ps.pageAt(i) == dev.ckptkit.spec.CkptFormat.PAGE_ABSENT) n++;
+        return n;
+    }
+}
