@@ -31,32 +31,28 @@ public final class CriuBackend implements Backend {
 
     @Override
     public void importImage(Path input, ImportContext ctx) throws IOException {
-        importImage(input, ctx, null, null);
+        importImage(input, ctx, null, null, null);
     }
 
     /**
-     * Import with the version of the criu that made the images, when known (live capture), and the parent image an
-     * incremental capture was taken against (else, for a directory with a parent link, the parent is worked out from
-     * the directory it points to).
+     * Import with the version of the criu that made the images, when known (live capture), and for an incremental
+     * capture the parent image it was taken against (its reference and its pages); else, for a directory with a
+     * parent link, both come from the directories the links lead to.
      */
-    void importImage(Path input, ImportContext ctx, String criuVersion, Manifest.Parent parent) throws IOException {
+    void importImage(Path input, ImportContext ctx, String criuVersion, Manifest.Parent parent, PageReader.InParent parentPages) throws IOException {
         if (Files.isDirectory(input)) {
             String source = input.getFileName() == null ? input.toString() : input.getFileName().toString();
-            if (CriuImageSet.looksLike(input)) {
-                try (CriuImageSet set = CriuImageSet.open(input)) {
-                    CriuImporter.importSet(set, Map.of(), source, ctx, criuVersion,
-                            parent != null ? parent : CriuImporter.parentOf(set, ctx.output()));
-                }
-            } else {
-                // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
-                try (CriuImageSet set = CriuImageSet.open(input.resolve("checkpoint"))) {
-                    CriuImporter.importSet(set, ContainerArchive.extrasOf(input), source, ctx, criuVersion, CriuImporter.parentOf(set, ctx.output()));
-                }
+            // an unpacked container checkpoint has the images in checkpoint/ and the rest as extras
+            boolean plain = CriuImageSet.looksLike(input);
+            try (CriuImageSet set = CriuImageSet.open(plain ? input : input.resolve("checkpoint")); ParentDirChain chain = new ParentDirChain(set)) {
+                CriuImporter.importSet(set, plain ? Map.of() : ContainerArchive.extrasOf(input), source, ctx, criuVersion,
+                        parent != null ? parent : chain.reference(ctx.output()), parentPages != null ? parentPages : chain.pages());
             }
             return;
         }
-        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint")) {
-            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion, CriuImporter.parentOf(set, null));
+        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint");
+             ParentDirChain chain = new ParentDirChain(set)) {
+            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion, chain.reference(null), chain.pages());
         }
     }
 

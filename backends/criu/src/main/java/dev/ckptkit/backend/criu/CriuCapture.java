@@ -62,7 +62,7 @@ final class CriuCapture {
                 IncrementalDump.Result inc = IncrementalDump.againstParent(images, parent, linkTo(o.parent()));
                 if (inc.inParent() > 0) ref = new Manifest.Parent(parent.header().uuid().toString(), CriuImporter.hint(o.parent(), ctx.output()));
             }
-            backend.importImage(images, ctx, criu.version(), ref);
+            backend.importImage(images, ctx, criu.version(), ref, ref == null ? null : PageReader.InParent.of(parent));
             ok = true;
         } finally {
             if (ok) AtomicFiles.deleteTree(work);

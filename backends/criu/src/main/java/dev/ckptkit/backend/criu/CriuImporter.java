@@ -47,11 +47,12 @@ final class CriuImporter {
      * @param extras container archive files outside checkpoint/ (name in the archive -> extracted file), or empty
      * @param source where the image came from, for the manifest
      * @param parent the parent image of an incremental dump, or null
+     * @param inParent where the tables read pages the dump has in its parent (argv, environ)
      */
     static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion,
-                          Manifest.Parent parent) throws IOException {
+                          Manifest.Parent parent, PageReader.InParent inParent) throws IOException {
         CriuModel model = new CriuModel(set);
-        CriuTables tables = new CriuTables(model);
+        CriuTables tables = new CriuTables(model, inParent);
         List<ProcessRow> processes = tables.processes();
         try (CkptWriter w = ctx.createWriter(identity(set, extras))) {
             for (Map.Entry<String, MemorySegment> f : set.files().entrySet()) {
@@ -133,24 +134,6 @@ final class CriuImporter {
         if (buf.remaining() < PAGE || buf.remaining() % PAGE != 0) {
             // the sizes were checked against the pagemap when the set was opened: the file changed under us
             throw new CorruptImageException(resource, ch.position(), "pages file ended early (changed while reading?)");
-        }
-    }
-
-    /**
-     * The parent of an incremental dump directory (one with a {@code parent} link): when the link leads to a CRIU
-     * image directory, its UUID is the one importing that directory gives (the identity below), so the parent
-     * converted later, or on the fly, matches; the path hint is the directory, relative to {@code output}'s
-     * directory. Without a readable parent directory the UUID is unknown and the hint is the link as written.
-     */
-    static Manifest.Parent parentOf(CriuImageSet set, Path output) {
-        String link = set.symlinks().get(CriuChain.LINK);
-        if (link == null) return null;
-        Path dir = set.dir().resolve(CriuChain.LINK);
-        if (output == null || !CriuImageSet.looksLike(dir)) return new Manifest.Parent(null, link);
-        try (CriuImageSet parent = CriuImageSet.open(dir.toRealPath())) {
-            return new Manifest.Parent(WriterOptions.uuidFrom(identity(parent, Map.of())).toString(), hint(parent.dir(), output));
-        } catch (IOException | RuntimeException e) {
-            return new Manifest.Parent(null, link);  // a damaged parent: restoring will say so when it is needed
         }
     }
 

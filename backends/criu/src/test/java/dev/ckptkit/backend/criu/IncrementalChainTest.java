@@ -13,6 +13,7 @@ import dev.ckptkit.backend.ExportOptions;
 import dev.ckptkit.io.CkptReader;
 import dev.ckptkit.io.PageStore;
 import dev.ckptkit.io.manifest.Manifest;
+import dev.ckptkit.io.table.Tables;
 import dev.ckptkit.spec.CkptFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -70,8 +71,13 @@ class IncrementalChainTest {
 
         Path ckpt = tmp.resolve("inc.ckpt");
         var b = (CriuBackend) Backends.load().named("criu");
-        b.importImage(dir, TestImages.context(ckpt), null, new Manifest.Parent("u-1", "base.ckpt"));
+        try (CkptReader parent = CkptReader.open(parentCkpt)) {
+            b.importImage(dir, TestImages.context(ckpt), null, new Manifest.Parent("u-1", "base.ckpt"), PageReader.InParent.of(parent));
+        }
         try (CkptReader inc = CkptReader.open(ckpt); CkptReader full = openFull()) {
+            // argv and environ are in pages that stayed in the parent: read from there
+            assertEquals(full.table(Tables.PROCESSES), inc.table(Tables.PROCESSES));
+            assertEquals(List.of("/tmp/ckpt-work/bin/memfile", "1", "/tmp/ckpt-work/a"), inc.table(Tables.PROCESSES).getFirst().cmdline());
             assertEquals(r.inParent(), inc.manifest().counts().absentPages());
             assertEquals(new Manifest.Parent("u-1", "base.ckpt"), inc.manifest().parent());
             PageStore ps = inc.pages(), fs = full.pages();
@@ -109,7 +115,7 @@ class IncrementalChainTest {
         Path dir = tmp.resolve("c/2");
         incremental(dir, "../whatever");
         Path ckpt = tmp.resolve("inc.ckpt");
-        ((CriuBackend) Backends.load().named("criu")).importImage(dir, TestImages.context(ckpt), null, new Manifest.Parent("u", "base.ckpt"));
+        ((CriuBackend) Backends.load().named("criu")).importImage(dir, TestImages.context(ckpt), null, new Manifest.Parent("u", "base.ckpt"), null);
         Path flat = tmp.resolve("flat");
         try (CkptReader inc = CkptReader.open(ckpt); CkptReader parent = CkptReader.open(parentCkpt)) {
             CriuChain.flatten(inc, List.of(parent), flat);
@@ -180,6 +186,7 @@ class IncrementalChainTest {
             assertNotNull(ref);
             assertEquals(p.header().uuid().toString(), ref.uuid(), "the parent converted later has the UUID the child names");
             assertEquals("../chain/1", ref.path());
+            assertEquals(p.table(Tables.PROCESSES).getFirst().env(), inc.table(Tables.PROCESSES).getFirst().env(), "environ read through the parent link");
         }
     }
 
