@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
         "  ckpt convert DIR|ARCHIVE|CORE -o x.ckpt        import (the backend is recognised from the input)",
         "  ckpt convert x.ckpt --to criu -o DIR           export through a backend",
         "  ckpt convert DIR --flatten -o full.ckpt        an incremental CRIU dir with its parent chain (parent links) merged in",
-        "  ckpt convert next.ckpt --parent base.ckpt --flatten -o full.ckpt   the same for CKPT images (--to criu: a CRIU dir)"})
+        "  ckpt convert next.ckpt --parent base.ckpt --flatten -o full.ckpt   the same for CKPT images (--to criu: a CRIU dir)",
+        "  ckpt convert DIR --parent base.ckpt -o next.ckpt   a full CRIU dump stored incrementally: pages equal to base.ckpt's stay there"})
 final class ConvertCommand extends CkptCommand {
     @Parameters(paramLabel = "INPUT", description = "A CKPT file, or an input of any backend (see 'ckpt backends').")
     Path input;
@@ -59,14 +60,15 @@ final class ConvertCommand extends CkptCommand {
     boolean flatten;
 
     @Option(names = "--parent", paramLabel = "IMAGE", description = "With --flatten: a parent image of a .ckpt input (repeatable, any order; "
-            + "matched by UUID; default: the path hints in the manifests). A CRIU dir's chain is its parent links.")
+            + "matched by UUID; default: the path hints in the manifests; a CRIU dir's chain is its parent links). Without --flatten, "
+            + "for a full CRIU dump dir: the .ckpt to store it incrementally against.")
     List<Path> parents = new ArrayList<>();
 
     @Override
     protected int run() throws Exception {
         if (!Files.exists(input)) throw new java.nio.file.NoSuchFileException(input.toString());
         if (flatten) return flatten();
-        if (!parents.isEmpty()) throw new CkptException("--parent is used with --flatten (and by ckpt restore)");
+        if (!parents.isEmpty()) return incremental();
         if (to != null) {
             Backend b = backends().named(to);
             if (!b.canExport()) throw new CkptException("backend '" + to + "' cannot export");
@@ -96,6 +98,25 @@ final class ConvertCommand extends CkptCommand {
                 err().println("ckpt: note: " + absent + " pages are in the parent image (an incremental dump); restore and inspect it with "
                         + "its parent, or convert with --flatten for an image that stands alone");
             }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Imports a full CRIU dump directory as an incremental image against one parent. */
+    private int incremental() throws Exception {
+        if (to != null || parents.size() != 1 || !Files.isDirectory(input)) {
+            throw new CkptException("--parent without --flatten takes a CRIU image dir and one parent .ckpt: ckpt convert DIR --parent base.ckpt -o next.ckpt");
+        }
+        WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom(input.toString())).withZstd(zstd);
+        if (threads != null) opts = opts.withThreads(threads);
+        long t0 = System.nanoTime();
+        long inParent;
+        try (ProgressBar bar = new ProgressBar(err())) {
+            inParent = CriuChain.importIncremental(input, parents.getFirst(), new ImportContext(output, opts, capturedAt, labels, bar));
+        }
+        try (CkptReader r = CkptReader.open(output)) {
+            out().printf("%s: %s, %d sections, from %s, %d of %d pages in parent %s, by criu in %.2f s%n", output, Sizes.human(r.fileLength()),
+                    r.sections().size(), input, inParent, r.pages().size(), parents.getFirst(), (System.nanoTime() - t0) / 1e9);
         }
         return ExitCodes.OK;
     }

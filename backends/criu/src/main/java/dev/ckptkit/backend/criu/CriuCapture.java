@@ -4,7 +4,6 @@ import dev.ckptkit.backend.CaptureOptions;
 import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.io.AtomicFiles;
 import dev.ckptkit.io.CkptReader;
-import dev.ckptkit.io.manifest.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,18 +21,9 @@ final class CriuCapture {
     static void capture(CriuBackend backend, int pid, CaptureOptions o, ImportContext ctx) throws IOException {
         Criu criu = Criu.locate();
         // opened before the dump, so that a wrong parent fails before the processes are stopped
-        try (CkptReader parent = o.parent() == null ? null : openParent(o.parent())) {
+        try (CkptReader parent = o.parent() == null ? null : CriuChain.openParent(o.parent())) {
             capture(backend, criu, pid, o, parent, ctx);
         }
-    }
-
-    private static CkptReader openParent(Path p) throws IOException {
-        CkptReader r = CkptReader.open(p);
-        if (!CriuExporter.hasCriuRecords(r)) {
-            r.close();
-            throw new IOException(p + ": has no CRIU records (criu/inventory.img): the parent of an incremental CRIU capture must be a CRIU capture or import");
-        }
-        return r;
     }
 
     private static void capture(CriuBackend backend, Criu criu, int pid, CaptureOptions o, CkptReader parent, ImportContext ctx) throws IOException {
@@ -56,13 +46,8 @@ final class CriuCapture {
                 throw new IOException("criu dump of pid " + pid + " failed (exit " + r.exit() + "): " + Criu.errorSummary(log)
                         + " (log: " + log + ")");
             }
-            Manifest.Parent ref = null;
-            if (parent != null) {
-                ctx.progress().update("compare with parent", 0, 0);
-                IncrementalDump.Result inc = IncrementalDump.againstParent(images, parent, linkTo(o.parent()));
-                if (inc.inParent() > 0) ref = new Manifest.Parent(parent.header().uuid().toString(), CriuImporter.hint(o.parent(), ctx.output()));
-            }
-            backend.importImage(images, ctx, criu.version(), ref, ref == null ? null : PageReader.InParent.of(parent));
+            if (parent != null) IncrementalDump.importAgainst(backend, images, parent, o.parent(), ctx, criu.version());
+            else backend.importImage(images, ctx, criu.version(), null, null);
             ok = true;
         } finally {
             if (ok) AtomicFiles.deleteTree(work);

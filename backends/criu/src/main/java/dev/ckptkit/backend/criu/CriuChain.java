@@ -1,5 +1,6 @@
 package dev.ckptkit.backend.criu;
 
+import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.io.AtomicFiles;
 import dev.ckptkit.io.CkptReader;
 import dev.ckptkit.io.manifest.Manifest;
@@ -60,6 +61,41 @@ public final class CriuChain {
         } finally {
             AtomicFiles.deleteTree(work);
         }
+    }
+
+    /**
+     * Imports the full dump {@code dir} as an incremental image against {@code parentCkpt}: pages equal to the
+     * parent's stay there (see {@link IncrementalDump}). The input is copied first, never changed.
+     *
+     * @return pages of the dump that are now in the parent
+     */
+    public static long importIncremental(Path dir, Path parentCkpt, ImportContext ctx) throws IOException {
+        Path work = Files.createTempDirectory("ckpt-incremental-");
+        try (CkptReader parent = openParent(parentCkpt)) {
+            Path copy = work.resolve(dir.toAbsolutePath().normalize().getFileName().toString());
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.toList()) {
+                    Path t = copy.resolve(dir.relativize(p).toString());
+                    if (Files.isSymbolicLink(p)) Files.createSymbolicLink(t, Files.readSymbolicLink(p));
+                    else if (Files.isDirectory(p)) Files.createDirectories(t);
+                    else Files.copy(p, t);
+                }
+            }
+            if (Files.isSymbolicLink(copy.resolve(LINK))) throw new IOException(dir + " is already incremental (it has a parent link): flatten it first");
+            return IncrementalDump.importAgainst(new CriuBackend(), copy, parent, parentCkpt, ctx, null).inParent();
+        } finally {
+            AtomicFiles.deleteTree(work);
+        }
+    }
+
+    /** Opens the parent of an incremental image to be made, which must carry CRIU records to be restorable with it. */
+    static CkptReader openParent(Path p) throws IOException {
+        CkptReader r = CkptReader.open(p);
+        if (!CriuExporter.hasCriuRecords(r)) {
+            r.close();
+            throw new IOException(p + ": has no CRIU records (criu/inventory.img): the parent of an incremental CRIU image must be a CRIU capture or import");
+        }
+        return r;
     }
 
     /** How many pages of {@code r} are in its parent image (the writer counts them in every manifest). */

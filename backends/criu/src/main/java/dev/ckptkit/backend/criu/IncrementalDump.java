@@ -1,9 +1,11 @@
 package dev.ckptkit.backend.criu;
 
 import dev.ckptkit.backend.criu.proto.PagemapEntry;
+import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.io.CkptReader;
 import dev.ckptkit.io.CorruptImageException;
 import dev.ckptkit.io.PageStore;
+import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.spec.CkptFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -34,6 +36,18 @@ final class IncrementalDump {
 
     /** Pages looked at, and those now in the parent. */
     record Result(long pages, long inParent) {}
+
+    /**
+     * Makes {@code dir} (a fresh dump this code owns) incremental against {@code parent} (found at {@code parentAt})
+     * and imports it; when no page is the same as the parent's, the image is a full one. Capture and convert share it.
+     */
+    static Result importAgainst(CriuBackend backend, Path dir, CkptReader parent, Path parentAt, ImportContext ctx, String criuVersion) throws IOException {
+        ctx.progress().update("compare with parent", 0, 0);
+        Result r = againstParent(dir, parent, CriuCapture.linkTo(parentAt));
+        Manifest.Parent ref = r.inParent() == 0 ? null : new Manifest.Parent(parent.header().uuid().toString(), CriuImporter.hint(parentAt, ctx.output()));
+        backend.importImage(dir, ctx, criuVersion, ref, ref == null ? null : PageReader.InParent.of(parent));
+        return r;
+    }
 
     /** Rewrites {@code dir} in place (a directory this code owns: a fresh dump); {@code link} becomes the parent link. */
     static Result againstParent(Path dir, CkptReader parent, String link) throws IOException {
@@ -99,7 +113,7 @@ final class IncrementalDump {
         for (Map.Entry<Path, Path> r : replacements.entrySet()) {
             Files.move(r.getKey(), r.getValue(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.createSymbolicLink(dir.resolve("parent"), Path.of(link));
+        if (inParent > 0) Files.createSymbolicLink(dir.resolve(CriuChain.LINK), Path.of(link));
         return new Result(pages, inParent);
     }
 
