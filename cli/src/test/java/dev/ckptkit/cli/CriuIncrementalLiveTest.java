@@ -8,40 +8,16 @@ import dev.ckptkit.io.CkptReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An incremental checkpoint chain with the real criu: capture the running memfile workload with --leave-running
  * (the "pre-dump"), let it run, capture it again against the first image (criu kills it), restore the second image
  * with its parent, and check the workload carries on. Then the same from the flattened image alone.
  */
-class CriuIncrementalLiveTest {
-    @TempDir
-    Path tmp;
-    private Workloads w;
-    private final List<Integer> started = new ArrayList<>();
-
-    @BeforeEach
-    void needCriu() throws Exception {
-        String why = Workloads.whyNot();
-        Assumptions.assumeTrue(why == null, "live CRIU tests skipped: " + why);
-        w = new Workloads(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        for (int pid : started) Workloads.kill(pid);
-    }
-
+class CriuIncrementalLiveTest extends LiveCriuTest {
     private static CliRunner ok(String... args) {
         CliRunner r = CliRunner.run(args);
         assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
@@ -50,14 +26,9 @@ class CriuIncrementalLiveTest {
 
     @Test
     void memfileRestoresFromAnIncrementalImageAndItsParent() throws Exception {
-        Path bin = w.compile("memfile");
-        Path work = Files.createDirectories(tmp.resolve("a"));
-        Files.writeString(work.resolve("data.txt"), "CKPT regular data file\n");
-        int pid = w.launch(work, bin.toString(), "77", work.toString());
-        started.add(pid);
-        Map<String, String> info = Workloads.info(work.resolve("memfile.info"));
-        long counterAddr = Long.decode(info.get("counter_addr"));
-        long bufAddr = Long.decode(info.get("buf_addr"));
+        Memfile mf = startMemfile("77");
+        int pid = mf.pid();
+        long counterAddr = mf.counterAddr(), bufAddr = mf.bufAddr();
 
         Path base = tmp.resolve("base.ckpt"), next = tmp.resolve("next.ckpt");
         ok("capture", "--backend", "criu", Integer.toString(pid), "--leave-running", "-o", base.toString());
