@@ -96,9 +96,16 @@ public final class ParentChain {
             } else if (hint != null && curAt != null) {
                 Path p = curAt.toAbsolutePath().getParent().resolve(hint).normalize();
                 if (Files.exists(p)) {
-                    CkptReader r = opener.open(p);
-                    if (uuid == null || uuid.equals(uuidOf(r))) match = new Candidate(p, r);
-                    else problem = child + " was taken against parent image " + uuid + ", but " + p + " (its path hint) is image " + uuidOf(r);
+                    CkptReader r;
+                    try {
+                        r = opener.open(p);
+                    } catch (IOException e) {
+                        r = null;
+                        problem = child + " has its parent image's path hint " + p + ", which cannot be read (" + e.getMessage()
+                                + "); give the parent with --parent FILE";
+                    }
+                    if (r != null && (uuid == null || uuid.equals(uuidOf(r)))) match = new Candidate(p, r);
+                    else if (r != null) problem = child + " was taken against parent image " + uuid + ", but " + p + " (its path hint) is image " + uuidOf(r);
                 }
             }
             if (match == null) {
