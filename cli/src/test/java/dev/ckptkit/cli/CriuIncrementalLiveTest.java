@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import static dev.ckptkit.cli.CliRunner.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,11 +19,6 @@ import org.junit.jupiter.api.Test;
  * with its parent, and check the workload carries on. Then the same from the flattened image alone.
  */
 class CriuIncrementalLiveTest extends LiveCriuTest {
-    private static CliRunner ok(String... args) {
-        CliRunner r = CliRunner.run(args);
-        assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
-        return r;
-    }
 
     @Test
     void memfileRestoresFromAnIncrementalImageAndItsParent() throws Exception {

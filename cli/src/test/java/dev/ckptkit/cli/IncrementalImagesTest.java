@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import static dev.ckptkit.cli.CliRunner.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,11 +49,6 @@ class IncrementalImagesTest {
         assertTrue(r.out().contains("1121 of 1124 pages in parent " + base), r.out());
     }
 
-    private static CliRunner ok(String... args) {
-        CliRunner r = CliRunner.run(args);
-        assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
-        return r;
-    }
 
     @Test
     void theImageNamesItsParentAndKeepsWhatTheTablesReadFromIt() throws Exception {

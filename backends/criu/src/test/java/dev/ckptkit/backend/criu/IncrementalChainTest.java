@@ -59,6 +59,14 @@ class IncrementalChainTest {
         }
     }
 
+    /** chain/1 the parent dump, chain/2 the child made incremental against it (linked ../1); returns chain/2. */
+    private Path chainOfTwo() throws Exception {
+        copyTree(parentDir, tmp.resolve("chain/1"));
+        Path child = tmp.resolve("chain/2");
+        incremental(child, "../1");
+        return child;
+    }
+
     @Test
     void unchangedPagesGoToTheParentAndTheDirStillRoundTrips() throws Exception {
         Path dir = tmp.resolve("chain/2");
@@ -98,9 +106,7 @@ class IncrementalChainTest {
 
     @Test
     void flatteningADirectoryChainGivesTheFullDumpBack() throws Exception {
-        copyTree(parentDir, tmp.resolve("chain/1"));
-        Path child = tmp.resolve("chain/2");
-        incremental(child, "../1");
+        Path child = chainOfTwo();
         assertTrue(CriuFlattener.isIncremental(child));
         Path flat = tmp.resolve("flat");
         CriuFlattener.Result r = CriuFlattener.flatten(child, flat);
@@ -138,9 +144,7 @@ class IncrementalChainTest {
     /** A grandparent chain: the parent is itself incremental; pages are followed two levels down. */
     @Test
     void flatteningFollowsTheChainTwoLevelsDown() throws Exception {
-        copyTree(parentDir, tmp.resolve("chain/1"));
-        Path middle = tmp.resolve("chain/2");
-        incremental(middle, "../1");
+        Path middle = chainOfTwo();
         Path middleCkpt = tmp.resolve("middle.ckpt");
         Backends.load().named("criu").importImage(middle, TestImages.context(middleCkpt));
         Path top = tmp.resolve("chain/3");
@@ -173,9 +177,7 @@ class IncrementalChainTest {
 
     @Test
     void aParentLinkToADirectoryGivesTheParentsUuidAndPath() throws Exception {
-        copyTree(parentDir, tmp.resolve("chain/1"));
-        Path child = tmp.resolve("chain/2");
-        incremental(child, "../1");
+        Path child = chainOfTwo();
         Path out = tmp.resolve("out/inc.ckpt");
         Files.createDirectories(out.getParent());
         Backends.load().named("criu").importImage(child, TestImages.context(out));
