@@ -67,13 +67,18 @@ public final class ParentChain {
      * @param given    parents the user named, in any order
      */
     public static ParentChain resolve(CkptReader image, Path location, List<Candidate> given, Opener opener) throws IOException {
+        return resolve(image, location, null, given, opener);
+    }
+
+    /** @param label how to name the image in links and problems (the user's input when it was converted), or null */
+    public static ParentChain resolve(CkptReader image, Path location, String label, List<Candidate> given, Opener opener) throws IOException {
         List<Link> links = new ArrayList<>();
         List<CkptReader> chain = new ArrayList<>();
         List<Candidate> left = new ArrayList<>(given);
         CkptReader cur = image;
         Path curAt = location;
         while (needsParent(cur)) {
-            String child = curAt == null ? String.valueOf(cur.path()) : curAt.toString();
+            String child = links.isEmpty() && label != null ? label : curAt == null ? String.valueOf(cur.path()) : curAt.toString();
             if (links.size() >= MAX_DEPTH) {
                 links.add(new Link(child, absentPages(cur), null, null, null, "parent chain deeper than " + MAX_DEPTH + " images (a cycle?)"));
                 break;

@@ -138,7 +138,7 @@ final class ConvertCommand extends CkptCommand {
                 levels = res.depth();
             } else {
                 try (ImageOpener.Opened o = openImage(input); ParentImages p = new ParentImages(this)) {
-                    ParentChain chain = p.resolve(o.reader(), parents);
+                    ParentChain chain = p.resolve(o.reader(), input, parents);
                     if (chain.links().isEmpty()) throw new CkptException(input + " does not need a parent image: nothing to flatten");
                     if (!chain.complete()) throw new CkptException(chain.problem());
                     res = CriuChain.flatten(o.reader(), chain.readers(), flat);

@@ -21,12 +21,15 @@ final class ParentImages implements AutoCloseable {
         this.cmd = cmd;
     }
 
-    /** The chain of {@code image}; given parents that are not in it are reported on stderr. */
-    ParentChain resolve(CkptReader image, List<Path> given) throws IOException {
+    /**
+     * The chain of {@code image} (opened from {@code input}: for a converted input the path hints are relative to the
+     * temporary CKPT file, which is where the import computed them); given parents not in it are reported on stderr.
+     */
+    ParentChain resolve(CkptReader image, Path input, List<Path> given) throws IOException {
         List<ParentChain.Candidate> candidates = new ArrayList<>();
         for (Path p : given) candidates.add(new ParentChain.Candidate(p, open(p)));
-        ParentChain chain = ParentChain.resolve(image, image.path(), candidates, this::open);
-        for (Path p : chain.unused()) cmd.err().println("ckpt: warning: --parent " + p + " is not in the parent chain of " + image.path());
+        ParentChain chain = ParentChain.resolve(image, image.path(), input.toString(), candidates, this::open);
+        for (Path p : chain.unused()) cmd.err().println("ckpt: warning: --parent " + p + " is not in the parent chain of " + input);
         return chain;
     }
 

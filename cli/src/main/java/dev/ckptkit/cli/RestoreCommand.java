@@ -51,7 +51,7 @@ final class RestoreCommand extends CkptCommand {
     @Override
     protected int run() throws Exception {
         try (ImageOpener.Opened o = openImage(image); ParentImages p = new ParentImages(this)) {
-            ParentChain chain = p.resolve(o.reader(), parents);
+            ParentChain chain = p.resolve(o.reader(), image, parents);
             if (dryRun) {
                 RestorePlan plan = RestorePlan.of(o.reader(), chain);
                 out().print(json.enabled() ? json.render(plan) + "\n" : plan.text());

@@ -40,7 +40,7 @@ public final class ParentImageRule implements Rule {
         if (absent == 0) {
             if (ref == null) return List.of();
             return List.of(finding("INCREMENTAL_PARENT_NAMED", Severity.INFO, "image", "the image was taken against " + parent
-                    + " but holds every page of its processes", "restore with --parent anyway if criu reads shared memory pages from the parent"));
+                    + " but holds every page of its processes", "ckpt restore asks for the parent too (criu may read shared memory pages from it): give it with --parent"));
         }
         String who = pids.isEmpty() ? "" : " (pid" + (pids.size() > 1 ? "s " : " ") + String.join(", ", pids.stream().map(String::valueOf).toList()) + ")";
         String lazyNote = lazy == 0 ? "" : "; " + lazy + " of them are lazy pages, served by a page server at restore";
