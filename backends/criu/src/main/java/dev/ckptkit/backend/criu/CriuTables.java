@@ -67,8 +67,13 @@ final class CriuTables {
     private final PageReader memory;
 
     CriuTables(CriuModel model) {
+        this(model, PageReader.InParent.NONE);
+    }
+
+    /** With the parent image of an incremental dump, from which argv and environ are read when they are there. */
+    CriuTables(CriuModel model, PageReader.InParent inParent) {
         this.m = model;
-        this.memory = new PageReader(model.set);
+        this.memory = new PageReader(model.set, inParent);
     }
 
     List<ProcessRow> processes() throws CorruptImageException {

@@ -3,12 +3,10 @@ package dev.ckptkit.backend.userspace;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.WriterOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +27,14 @@ public final class Checkpointer {
         return Path.of(d == null || d.isEmpty() ? "/tmp" : d);
     }
 
+    /**
+     * Without dedup: the process waits while its pages are written, and hashing them is most of the writer's work
+     * (CRIU does not dedup a dump by default either).
+     */
+    public static WriterOptions defaultOptions(int pid) {
+        return WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withDedup(false);
+    }
+
     public static Path socketOf(int pid) { return socketDir().resolve("ckpt-" + pid + ".sock"); }
 
     public Result checkpoint(Request rq) throws IOException {
@@ -47,13 +53,11 @@ public final class Checkpointer {
             ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
             req.putInt(Protocol.REQUEST_MAGIC).putInt(rq.kill() ? Protocol.REQUEST_KILL : 0).putLong(0).flip();
             while (req.hasRemaining()) ch.write(req);
-            InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 20);
-            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions()
-                    : WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + rq.pid() + ":" + System.nanoTime()));
+            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             StreamImporter.Result r;
             long streamed;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
-                r = new StreamImporter(in, sock.toString(), w, rq.hooks(), rq.labels(), rq.capturedAt()).run();
+                r = new StreamImporter(ch, sock.toString(), w, rq.hooks(), rq.labels(), rq.capturedAt()).run();
                 streamed = System.nanoTime() - t0;
                 w.commit();
             }

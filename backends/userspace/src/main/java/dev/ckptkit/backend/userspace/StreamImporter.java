@@ -13,7 +13,7 @@ import dev.ckptkit.io.table.SocketRow;
 import dev.ckptkit.io.table.Tables;
 import dev.ckptkit.io.table.ThreadRow;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * style "userspace".
  */
 final class StreamImporter {
-    private static final int PAGE = 4096;
+    static final int PAGE = 4096;
 
     /** What the import saw; the CLI prints it. */
     record Result(int pid, int realPid, int threads, int areas, long pages, long pageBytes) {}
@@ -39,7 +39,7 @@ final class StreamImporter {
     private final Map<String, String> labels;
     private final String capturedAt;
 
-    StreamImporter(InputStream stream, String resource, CkptWriter writer, List<String> hooks, Map<String, String> labels,
+    StreamImporter(ReadableByteChannel stream, String resource, CkptWriter writer, List<String> hooks, Map<String, String> labels,
                    String capturedAt) {
         this.in = new FrameInput(stream, resource);
         this.w = writer;
@@ -130,11 +130,8 @@ final class StreamImporter {
                 case Protocol.PAGES -> {
                     need(f, Protocol.PAGES_SIZE);
                     long vaddr = p.getLong(0), n = p.getLong(8);
-                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != p.limit() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
-                    java.lang.foreign.MemorySegment run = java.lang.foreign.MemorySegment.ofBuffer(p);
-                    for (int i = 0; i < n; i++) {
-                        w.pages().add(pid, vaddr + (long) i * PAGE, run.asSlice(Protocol.PAGES_SIZE + (long) i * PAGE, PAGE));
-                    }
+                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
                 case Protocol.END -> ended = true;
