@@ -27,13 +27,15 @@ class Format12ColumnsTest {
         Manifest man = new Manifest(m.manifest().schema(), m.manifest().producer(), m.manifest().style(),
                 m.manifest().host().withLsm("apparmor").withCgroupControllers(List.of("", "cpu", "name=systemd")),
                 null, m.manifest().processTree(), null, m.manifest().labels());
-        var changed = new RandomImages.Model(procs, m.threads(), m.areas(), files, m.fds(), m.pages(), m.natives(), m.attachments(), man);
+        var areas = m.areas().stream().map(a -> a.withMtime(42L)).toList();
+        var changed = new RandomImages.Model(procs, m.threads(), areas, files, m.fds(), m.pages(), m.natives(), m.attachments(), man);
         Path f = tmp.resolve("v12.ckpt");
         RandomImages.write(changed, f, 0, 1);
         try (CkptReader r = CkptReader.open(f)) {
             assertEquals(2, r.header().minor());
             assertEquals(procs, r.table(Tables.PROCESSES));
             assertEquals(files, r.table(Tables.FILES));
+            assertEquals(areas, r.table(Tables.MEMORY_AREAS));
             assertEquals("apparmor", r.manifest().host().lsm());
             assertEquals(List.of("", "cpu", "name=systemd"), r.manifest().host().cgroupControllers());
         }
@@ -53,6 +55,7 @@ class Format12ColumnsTest {
                         assertNull(fr.ttySid(), g.toString());
                         assertNull(fr.ttyIndex(), g.toString());
                     }
+                    for (var a : r.table(Tables.MEMORY_AREAS)) assertNull(a.mtime(), g.toString());
                     assertNull(r.manifest().host().cgroupControllers(), g.toString());
                 }
             }
