@@ -441,6 +441,67 @@ static void send_areas(void) {
     if (pagemap_fd >= 0) close(pagemap_fd);
 }
 
+/* The tracer (a debugger, strace, a ptrace sandbox): it is not part of the image, validate reports it. */
+static void send_status(void) {
+    struct ckpt_status s = { 0, 0 };
+    ssize_t n = read_file("/proc/self/status", S.maps, MAPS_MAX - 1);
+    if (n > 0) {
+        S.maps[n] = 0;
+        char *t = strstr(S.maps, "\nTracerPid:");
+        if (t) s.tracer_pid = atoi(t + 11);
+    }
+    send_frame(CKPT_F_STATUS, &s, sizeof s);
+}
+
+static void mtime_add(struct ckpt_mtime *m, int *n, uint32_t kind, int fd, uint64_t start, const struct stat *st) {
+    m[*n] = (struct ckpt_mtime) { kind, fd, start, (int64_t) st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec };
+    if (++*n == 256) { send_frame(CKPT_F_MTIMES, m, sizeof m[0] * (size_t) *n); *n = 0; }
+}
+
+/* mtime of the open regular files (fstat) and of the mapped files whose path still names the mapped inode, so
+ * that validate can tell a file touched since the checkpoint from one left alone (size and build-id match). */
+static void send_mtimes(void) {
+    struct ckpt_mtime m[256];
+    int n = 0;
+    struct stat st;
+    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        char dents[8192];
+        long k;
+        while ((k = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
+            for (long off = 0; off < k;) {
+                struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d =
+                    (void *) (dents + off);
+                off += d->reclen;
+                if (d->name[0] == '.') continue;
+                int fd = atoi(d->name);
+                if (fd != dfd && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) mtime_add(m, &n, CKPT_MTIME_FD, fd, 0, &st);
+            }
+        }
+        close(dfd);
+    }
+    ssize_t len = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
+    if (len > 0) {
+        S.maps[len] = 0;
+        for (char *line = S.maps; *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl) *nl = 0;
+            unsigned long long start, end, pgoff, ino;
+            unsigned maj, min;
+            char perms[8];
+            int name_at = 0;
+            if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7
+                    && ino != 0 && name_at && line[name_at] == '/' && stat(line + name_at, &st) == 0
+                    && st.st_ino == ino && st.st_dev == makedev(maj, min)) {
+                mtime_add(m, &n, CKPT_MTIME_AREA, -1, start, &st);
+            }
+            if (!nl) break;
+            line = nl + 1;
+        }
+    }
+    if (n > 0) send_frame(CKPT_F_MTIMES, m, sizeof m[0] * (size_t) n);
+}
+
 static void dump_all(ucontext_t *uc) {
     save_thread(&S.threads[S.nthreads++], uc, CKPT_THREAD_MANAGER);
     S.dump_status = 0;
@@ -457,6 +518,8 @@ static void dump_all(ucontext_t *uc) {
     send_threads();
     send_fds();
     send_areas();
+    send_status();
+    send_mtimes();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
     send_frame(CKPT_F_END, &e, sizeof e);
 }
