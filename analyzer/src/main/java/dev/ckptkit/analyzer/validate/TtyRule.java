@@ -32,10 +32,14 @@ public final class TtyRule implements Rule {
             String obj = ctx.image().holders(f.id()) + " (" + f.path() + ")";
             if (f.ttySid() == null) {
                 fallback(ctx, out, obj, outsideSession);
-            } else if (f.ttySid() != 0 && !pids.contains(f.ttySid())) {
+                continue;
+            }
+            // both can hold for one terminal (a job of an interactive shell); criu checks the pty pair first
+            if (f.ttySid() != 0 && !pids.contains(f.ttySid())) {
                 out.add(shellJob(ctx, "LEAK_TTY_OUTSIDE", obj, "controlling terminal of session " + f.ttySid()
                         + ", whose leader is not in the image: it cannot be recreated (criu: \"No task found with sid\")"));
-            } else if (f.ttyIndex() != null && !master(f) && !masters.contains(f.ttyIndex())) {
+            }
+            if (f.ttyIndex() != null && !master(f) && !masters.contains(f.ttyIndex())) {
                 out.add(shellJob(ctx, "LEAK_TTY_PEER_OUTSIDE", obj, "pseudo-terminal slave " + f.ttyIndex()
                         + " whose master is held outside the image (a terminal emulator, script, sshd): criu restore "
                         + "fails with \"Found slave peer index " + f.ttyIndex() + " without correspond master peer\""));

@@ -60,8 +60,12 @@ class TtyRuleTest {
         Fixture f = new Fixture();
         f.process(200, 0, 200, 150);
         tty(f, 10, "/dev/pts/4", 150, 4);
+        tty(f, 11, "/dev/ptmx", 150, 4);
         List<Finding> out = new TtyRule().check(f.alone());
-        assertEquals(Set.of("LEAK_TTY_OUTSIDE"), codes(out));
+        assertEquals(Set.of("LEAK_TTY_OUTSIDE"), codes(out), "master inside, session outside");
         assertTrue(out.getFirst().explanation().contains("session 150"));
+        f.files.removeIf(r -> r.id() == 11);
+        assertEquals(Set.of("LEAK_TTY_OUTSIDE", "LEAK_TTY_PEER_OUTSIDE"), codes(new TtyRule().check(f.alone())),
+                "a job of an interactive shell: session and master outside (criu reports the pty pair first)");
     }
 }
