@@ -292,6 +292,20 @@ static void send_threads(void) {
     }
 }
 
+/* mtimes for CKPT_F_MTIMES, sent in batches (the reader takes them in any order after HELLO) */
+static struct ckpt_mtime mtimes[256];
+static int n_mtimes;
+
+static void flush_mtimes(void) {
+    if (n_mtimes > 0) send_frame(CKPT_F_MTIMES, mtimes, sizeof mtimes[0] * (size_t) n_mtimes);
+    n_mtimes = 0;
+}
+
+static void mtime_add(uint32_t kind, int fd, uint64_t start, const struct stat *st) {
+    mtimes[n_mtimes++] = (struct ckpt_mtime) { kind, fd, start, (int64_t) st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec };
+    if (n_mtimes == (int) (sizeof mtimes / sizeof mtimes[0])) flush_mtimes();
+}
+
 static uint32_t fd_type(mode_t m) {
     if (S_ISREG(m)) return CKPT_FD_REG;
     if (S_ISDIR(m)) return CKPT_FD_DIR;
@@ -334,6 +348,7 @@ static void send_fds(void) {
             f.inode = st.st_ino;
             f.dev = st.st_dev;
             f.size = (uint64_t) st.st_size;
+            if (f.type == CKPT_FD_REG) mtime_add(CKPT_MTIME_FD, fd, 0, &st);
             f.pos = (f.type == CKPT_FD_REG || f.type == CKPT_FD_DIR || f.type == CKPT_FD_BLK) ? lseek(fd, 0, SEEK_CUR) : -1;
             if (f.type == CKPT_FD_SOCKET) {
                 socklen_t l = sizeof(int);
@@ -453,33 +468,10 @@ static void send_status(void) {
     send_frame(CKPT_F_STATUS, &s, sizeof s);
 }
 
-static void mtime_add(struct ckpt_mtime *m, int *n, uint32_t kind, int fd, uint64_t start, const struct stat *st) {
-    m[*n] = (struct ckpt_mtime) { kind, fd, start, (int64_t) st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec };
-    if (++*n == 256) { send_frame(CKPT_F_MTIMES, m, sizeof m[0] * (size_t) *n); *n = 0; }
-}
-
-/* mtime of the open regular files (fstat) and of the mapped files whose path still names the mapped inode, so
- * that validate can tell a file touched since the checkpoint from one left alone (size and build-id match). */
+/* mtime of the mapped files whose path still names the mapped inode (those of open regular files are added by
+ * send_fds), so that validate can tell a file touched since the checkpoint from one left alone. */
 static void send_mtimes(void) {
-    struct ckpt_mtime m[256];
-    int n = 0;
     struct stat st;
-    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        char dents[8192];
-        long k;
-        while ((k = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
-            for (long off = 0; off < k;) {
-                struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; } *d =
-                    (void *) (dents + off);
-                off += d->reclen;
-                if (d->name[0] == '.') continue;
-                int fd = atoi(d->name);
-                if (fd != dfd && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) mtime_add(m, &n, CKPT_MTIME_FD, fd, 0, &st);
-            }
-        }
-        close(dfd);
-    }
     ssize_t len = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
     if (len > 0) {
         S.maps[len] = 0;
@@ -493,13 +485,13 @@ static void send_mtimes(void) {
             if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7
                     && ino != 0 && name_at && line[name_at] == '/' && stat(line + name_at, &st) == 0
                     && st.st_ino == ino && st.st_dev == makedev(maj, min)) {
-                mtime_add(m, &n, CKPT_MTIME_AREA, -1, start, &st);
+                mtime_add(CKPT_MTIME_AREA, -1, start, &st);
             }
             if (!nl) break;
             line = nl + 1;
         }
     }
-    if (n > 0) send_frame(CKPT_F_MTIMES, m, sizeof m[0] * (size_t) n);
+    flush_mtimes();
 }
 
 static void dump_all(ucontext_t *uc) {
