@@ -292,6 +292,20 @@ static void send_threads(void) {
     }
 }
 
+/* mtimes for CKPT_F_MTIMES, sent in batches (the reader takes them in any order after HELLO) */
+static struct ckpt_mtime mtimes[256];
+static int n_mtimes;
+
+static void flush_mtimes(void) {
+    if (n_mtimes > 0) send_frame(CKPT_F_MTIMES, mtimes, sizeof mtimes[0] * (size_t) n_mtimes);
+    n_mtimes = 0;
+}
+
+static void mtime_add(uint32_t kind, int fd, uint64_t start, const struct stat *st) {
+    mtimes[n_mtimes++] = (struct ckpt_mtime) { kind, fd, start, (int64_t) st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec };
+    if (n_mtimes == (int) (sizeof mtimes / sizeof mtimes[0])) flush_mtimes();
+}
+
 static uint32_t fd_type(mode_t m) {
     if (S_ISREG(m)) return CKPT_FD_REG;
     if (S_ISDIR(m)) return CKPT_FD_DIR;
@@ -334,6 +348,7 @@ static void send_fds(void) {
             f.inode = st.st_ino;
             f.dev = st.st_dev;
             f.size = (uint64_t) st.st_size;
+            if (f.type == CKPT_FD_REG) mtime_add(CKPT_MTIME_FD, fd, 0, &st);
             f.pos = (f.type == CKPT_FD_REG || f.type == CKPT_FD_DIR || f.type == CKPT_FD_BLK) ? lseek(fd, 0, SEEK_CUR) : -1;
             if (f.type == CKPT_FD_SOCKET) {
                 socklen_t l = sizeof(int);
@@ -443,6 +458,44 @@ static void send_areas(void) {
     if (pagemap_fd >= 0) close(pagemap_fd);
 }
 
+/* The tracer (a debugger, strace, a ptrace sandbox): it is not part of the image, validate reports it. */
+static void send_status(void) {
+    struct ckpt_status s = { 0, 0 };
+    ssize_t n = read_file("/proc/self/status", S.maps, MAPS_MAX - 1);
+    if (n > 0) {
+        S.maps[n] = 0;
+        char *t = strstr(S.maps, "\nTracerPid:");
+        if (t) s.tracer_pid = atoi(t + 11);
+    }
+    send_frame(CKPT_F_STATUS, &s, sizeof s);
+}
+
+/* mtime of the mapped files whose path still names the mapped inode (those of open regular files are added by
+ * send_fds), so that validate can tell a file touched since the checkpoint from one left alone. */
+static void send_mtimes(void) {
+    struct stat st;
+    ssize_t len = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
+    if (len > 0) {
+        S.maps[len] = 0;
+        for (char *line = S.maps; *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl) *nl = 0;
+            unsigned long long start, end, pgoff, ino;
+            unsigned maj, min;
+            char perms[8];
+            int name_at = 0;
+            if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7
+                    && ino != 0 && name_at && line[name_at] == '/' && stat(line + name_at, &st) == 0
+                    && st.st_ino == ino && st.st_dev == makedev(maj, min)) {
+                mtime_add(CKPT_MTIME_AREA, -1, start, &st);
+            }
+            if (!nl) break;
+            line = nl + 1;
+        }
+    }
+    flush_mtimes();
+}
+
 static void dump_all(ucontext_t *uc) {
     save_thread(&S.threads[S.nthreads++], uc, CKPT_THREAD_MANAGER);
     S.dump_status = 0;
@@ -459,6 +512,8 @@ static void dump_all(ucontext_t *uc) {
     send_threads();
     send_fds();
     send_areas();
+    send_status();
+    send_mtimes();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
     send_frame(CKPT_F_END, &e, sizeof e);
 }

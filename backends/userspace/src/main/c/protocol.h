@@ -21,7 +21,17 @@ enum ckpt_frame_type {
     CKPT_F_HELLO = 1, CKPT_F_CMDLINE = 2, CKPT_F_ENVIRON = 3, CKPT_F_CWD = 4, CKPT_F_EXE = 5,
     CKPT_F_RLIMITS = 6, CKPT_F_SIGACTIONS = 7, CKPT_F_THREAD = 8, CKPT_F_FD = 9, CKPT_F_AREA = 10,
     CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13,
+    /* since CKPT 1.2 (older ckpt versions skip frame types they do not know) */
+    CKPT_F_STATUS = 14, CKPT_F_MTIMES = 15,
 };
+
+/* CKPT_F_STATUS: from /proc/self/status at checkpoint time */
+struct ckpt_status { int32_t tracer_pid; uint32_t pad; };
+
+/* CKPT_F_MTIMES: an array of these; kind 0: open regular file fd, kind 1: file mapped at area start */
+#define CKPT_MTIME_FD 0u
+#define CKPT_MTIME_AREA 1u
+struct ckpt_mtime { uint32_t kind; int32_t fd; uint64_t start; int64_t mtime_ns; };
 
 struct ckpt_hello {
     uint32_t version; int32_t pid; int32_t ppid; int32_t pgid; int32_t sid; int32_t real_pid;

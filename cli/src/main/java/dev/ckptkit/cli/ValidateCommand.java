@@ -44,6 +44,10 @@ final class ValidateCommand extends CkptCommand {
     @ArgGroup(exclusive = true)
     Target target;
 
+    @Option(names = "--shell-job", description = "The restore will run as a shell job (criu restore --shell-job from a "
+            + "terminal): terminals and sessions outside the image are replaced by the restorer's, so they are warnings, not errors.")
+    boolean shellJob;
+
     @Mixin
     JsonOption json;
 
@@ -71,7 +75,7 @@ final class ValidateCommand extends CkptCommand {
                 }
                 targetName = target.profile.toString();
             }
-            report = new Validator().validate(image.toString(), new ValidationContext(facts, o.reader(), host), targetName);
+            report = new Validator().validate(image.toString(), new ValidationContext(facts, o.reader(), host, shellJob), targetName);
         }
         return answer(report);
     }

@@ -40,7 +40,28 @@ public record Manifest(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Host(String hostname, String kernelRelease, String arch, Integer pageSize, String cpuVendor,
-                       String cpuModel, List<String> cpuFlags, Long xsaveFeatures, Integer xsaveSize) {}
+                       String cpuModel, List<String> cpuFlags, Long xsaveFeatures, Integer xsaveSize,
+                       /* since 1.2: LSM active at checkpoint (apparmor, selinux, none; CRIU inventory lsmtype) */
+                       String lsm,
+                       /* since 1.2: cgroup hierarchies the image's cgroup state was taken from and a restore
+                          recreates: v1 controller names, "name=X" for named v1 hierarchies, "" for the v2 unified
+                          hierarchy; absent when the image carries no cgroup state */
+                       List<String> cgroupControllers) {
+
+        /** A host with the members of CKPT 1.1. */
+        public Host(String hostname, String kernelRelease, String arch, Integer pageSize, String cpuVendor,
+                    String cpuModel, List<String> cpuFlags, Long xsaveFeatures, Integer xsaveSize) {
+            this(hostname, kernelRelease, arch, pageSize, cpuVendor, cpuModel, cpuFlags, xsaveFeatures, xsaveSize, null, null);
+        }
+
+        public Host withLsm(String l) {
+            return new Host(hostname, kernelRelease, arch, pageSize, cpuVendor, cpuModel, cpuFlags, xsaveFeatures, xsaveSize, l, cgroupControllers);
+        }
+
+        public Host withCgroupControllers(List<String> c) {
+            return new Host(hostname, kernelRelease, arch, pageSize, cpuVendor, cpuModel, cpuFlags, xsaveFeatures, xsaveSize, lsm, c);
+        }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

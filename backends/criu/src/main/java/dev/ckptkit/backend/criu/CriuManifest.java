@@ -54,6 +54,26 @@ final class CriuManifest {
                 xsaveSize = x.hasXsaveSize() ? x.getXsaveSize() : null;
             }
         }
-        return new Manifest.Host(hostname, null, arch, Pagemap.PAGE, vendor, model0, null, xfeatures, xsaveSize);
+        return new Manifest.Host(hostname, null, arch, Pagemap.PAGE, vendor, model0, null, xfeatures, xsaveSize,
+                lsm(set), cgroupControllers(model));
+    }
+
+    /** inventory lsmtype (enum lsmtype: 0 NO_LSM, 1 SELINUX, 2 APPARMOR); absent in images of CRIU before 2.0. */
+    static String lsm(CriuImageSet set) {
+        if (!set.inventory().hasLsmtype()) return null;
+        return switch (set.inventory().getLsmtype()) {
+            case 0 -> "none";
+            case 1 -> "selinux";
+            case 2 -> "apparmor";
+            default -> "lsmtype-" + set.inventory().getLsmtype();
+        };
+    }
+
+    /** The hierarchies of cgroup.img that a restore mounts and recreates; null when the dump has no cgroup.img. */
+    static List<String> cgroupControllers(CriuModel model) {
+        if (model.cgroups == null) return null;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (var c : model.cgroups.getControllersList()) names.addAll(c.getCnamesList());
+        return List.copyOf(names);
     }
 }

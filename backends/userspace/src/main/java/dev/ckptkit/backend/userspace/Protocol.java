@@ -10,10 +10,14 @@ final class Protocol {
 
     static final int FRAME_HEADER = 16;
     static final int HELLO = 1, CMDLINE = 2, ENVIRON = 3, CWD = 4, EXE = 5, RLIMITS = 6, SIGACTIONS = 7, THREAD = 8,
-            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13;
+            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13,
+            /* since CKPT 1.2: tracer pid, and mtime of open and mapped files (older streams do not send them) */
+            STATUS = 14, MTIMES = 15;
 
     static final int HELLO_SIZE = 96, THREAD_SIZE = 272, FD_SIZE = 64, AREA_SIZE = 48, PAGES_SIZE = 16,
-            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8;
+            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, STATUS_SIZE = 8, MTIME_SIZE = 24;
+
+    static final int MTIME_FD = 0, MTIME_AREA = 1;
 
     /** Largest frame the library sends: a run of 256 pages; everything else is far smaller. */
     static final long MAX_FRAME = PAGES_SIZE + 256L * 4096;

@@ -74,6 +74,9 @@ final class StreamImporter {
                 .append("brk=").append(brk).append('\n').append("signal=").append(h.getInt(52)).append('\n');
         long pages = 0;
         long lastArea = Long.MIN_VALUE;
+        Integer tracer = null;
+        Map<Integer, Long> fdMtimes = new java.util.HashMap<>();
+        Map<Long, Long> areaMtimes = new java.util.HashMap<>();
         boolean ended = false;
         while (!ended) {
             f = in.next();
@@ -134,13 +137,29 @@ final class StreamImporter {
                     in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
+                case Protocol.STATUS -> {
+                    need(f, Protocol.STATUS_SIZE);
+                    tracer = p.getInt(0);
+                }
+                case Protocol.MTIMES -> {
+                    for (int o = 0; o + Protocol.MTIME_SIZE <= p.limit(); o += Protocol.MTIME_SIZE) {
+                        if (p.getInt(o) == Protocol.MTIME_FD) fdMtimes.put(p.getInt(o + 4), p.getLong(o + 16));
+                        else if (p.getInt(o) == Protocol.MTIME_AREA) areaMtimes.put(p.getLong(o + 8), p.getLong(o + 16));
+                    }
+                }
                 case Protocol.END -> ended = true;
                 case Protocol.ERROR -> throw new IOException("the process failed during the checkpoint: " + f.string(0));
                 default -> { /* a later protocol minor may add frames: skip */ }
             }
         }
         w.table(Tables.PROCESSES, List.of(new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, ids[0], ids[1],
-                ids[2], null, ids[3], ids[4], ids[5], null, null, null, null, cwd, "/", "running", null, threads.size())));
+                ids[2], null, ids[3], ids[4], ids[5], null, null, null, null, cwd, "/", "running", null, threads.size())
+                .withTracer(tracer)));
+        for (FdRow fd : fds) {
+            Long mt = fdMtimes.get(fd.fd());
+            if (mt != null) files.replaceAll(r -> r.id() == fd.fileId() && r.type().equals("reg") ? r.withMtime(mt) : r);
+        }
+        areas.replaceAll(a -> a.withMtime(areaMtimes.get(a.start())));
         w.table(Tables.THREADS, threads);
         w.table(Tables.MEMORY_AREAS, areas);
         w.table(Tables.FILES, files);
