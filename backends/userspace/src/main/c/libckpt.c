@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -64,6 +65,7 @@ static struct {
     int conn_is_socket;
     int dump_signo;                  /* writes the stream to a file instead of a socket */
     int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
+    int tee[2];                      /* during a dump: receives copies of buffered pipe data (tee(2)) */
     uint32_t request_flags;
     char sock_path[108];
     struct saved_thread *threads;    /* mmap'ed before any checkpoint */
@@ -79,7 +81,7 @@ static struct {
     pthread_mutex_t cb_lock;
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
-} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
@@ -302,6 +304,33 @@ static uint32_t fd_type(mode_t m) {
     return CKPT_FD_OTHER;
 }
 
+/* The bytes buffered in a pipe this process can read from, copied with tee(2) into a scratch pipe: the pipe
+ * itself keeps them, so the program goes on unchanged, and every other process of a tree checkpoint is stopped, so
+ * nothing moves meanwhile. Pipes holding more than the copy buffer (1 MiB, above the default pipe-max-size) are
+ * left out. */
+static void send_pipe_data(int fd, uint64_t inode) {
+    int avail = 0;
+    if (S.tee[0] < 0 || ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0) return;
+    if ((size_t) avail > CHUNK_PAGES * PAGE) {
+        log_msg("libckpt: fd %d holds %d bytes, more than a checkpoint keeps; left out\n", fd, avail);
+        return;
+    }
+    int cap = fcntl(fd, F_GETPIPE_SZ);
+    if (cap > fcntl(S.tee[1], F_GETPIPE_SZ)) fcntl(S.tee[1], F_SETPIPE_SZ, cap);
+    ssize_t n = tee(fd, S.tee[1], (size_t) avail, SPLICE_F_NONBLOCK);
+    if (n <= 0) return;
+    size_t got = 0;
+    while (got < (size_t) n) {
+        ssize_t r = read(S.tee[0], S.buf + got, (size_t) n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t) r;
+    }
+    if (got != (size_t) n) return;
+    struct ckpt_pipe_data d = { inode, fd, 0 };
+    send_frame2(CKPT_F_PIPE_DATA, &d, sizeof d, S.buf, got);
+}
+
 static void send_fds(void) {
     int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return;
@@ -314,7 +343,8 @@ static void send_fds(void) {
             off += d->reclen;
             if (d->name[0] == '.') continue;
             int fd = atoi(d->name);
-            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1]) continue;
+            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1] || fd == S.tee[0]
+                || fd == S.tee[1]) continue;
             struct stat st;
             if (fstat(fd, &st) != 0) continue;
             struct ckpt_fd f;
@@ -347,6 +377,7 @@ static void send_fds(void) {
             snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
             ssize_t pl = readlink(link, path, sizeof path);
             send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
+            if (f.type == CKPT_FD_PIPE && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
         }
     }
     close(dfd);
@@ -455,7 +486,13 @@ static void dump_all(ucontext_t *uc) {
     send_rlimits();
     send_sigactions();
     send_threads();
+    if (pipe2(S.tee, O_CLOEXEC | O_NONBLOCK) != 0) S.tee[0] = S.tee[1] = -1;
     send_fds();
+    if (S.tee[0] >= 0) {
+        close(S.tee[0]);
+        close(S.tee[1]);
+        S.tee[0] = S.tee[1] = -1;
+    }
     send_areas();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
     send_frame(CKPT_F_END, &e, sizeof e);
@@ -588,6 +625,19 @@ static void after_restart(void) {
     log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
 }
 
+/* One byte from the requester, or -1 when it closed or stayed silent for a minute (a tree checkpoint never leaves
+ * the program stopped for good because its requester died). */
+static int await_byte(int fd) {
+    struct pollfd pf = { fd, POLLIN, 0 };
+    int r;
+    while ((r = poll(&pf, 1, 60000)) < 0 && errno == EINTR) {}
+    if (r <= 0) return -1;
+    unsigned char b;
+    ssize_t n;
+    while ((n = recv(fd, &b, 1, 0)) < 0 && errno == EINTR) {}
+    return n == 1 ? b : -1;
+}
+
 /* Takes one checkpoint into fd (a requester's socket, or a file); returns 1 in a restarted copy, else 0. */
 static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
     S.conn_fd = fd;
@@ -602,10 +652,22 @@ static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
         S.conn_fd = -1;
         return 0;
     }
+    if ((flags & CKPT_REQUEST_HOLD) && is_socket) {
+        /* a tree checkpoint: dump only once every process of the tree is stopped, so pipes hold still */
+        struct ckpt_suspended su = { S.virt_pid, S.real_pid };
+        if (send_frame(CKPT_F_SUSPENDED, &su, sizeof su) != 0 || await_byte(fd) != CKPT_GO_DUMP) {
+            resume_all();
+            S.conn_fd = -1;
+            return 0;
+        }
+    }
     syscall(SYS_tgkill, S.real_pid, S.manager_tid, S.signo);  /* dump_all runs in our handler, here */
     if (read_starttime() != before || raw_getpid() != S.real_pid) {
         after_restart();
         return 1;
+    }
+    if ((flags & (CKPT_REQUEST_HOLD | CKPT_REQUEST_KILL)) == CKPT_REQUEST_HOLD && is_socket) {
+        await_byte(fd);  /* the other processes of the tree may still be dumping: stay stopped until told */
     }
     if ((flags & CKPT_REQUEST_KILL) && is_socket) {
         shutdown(fd, SHUT_WR);
@@ -691,9 +753,9 @@ static void start_manager(void) {
 
 static void child_after_fork(void) {
     S.sock_path[0] = 0;  /* the parent's: this process must never unlink it */
+    S.virt_ppid = S.virt_pid;  /* the parent's pid as the parent itself sees it (its original pid after a restart) */
     S.real_pid = raw_getpid();
     S.virt_pid = S.real_pid;
-    S.virt_ppid = raw_getppid();
     S.starttime = read_starttime();
     S.listen_fd = -1;
     S.conn_fd = -1;

@@ -9,7 +9,12 @@
  * Every thread is resumed through rt_sigreturn from a signal frame built here from the saved registers and XSAVE
  * area: the kernel then restores general registers, FPU/vector state and the signal mask in one step.
  *
+ * A process tree comes from a tree plan: the loader creates the pipes the processes share (refilled with the bytes
+ * they held), forks one loader per process in tree order (each a child of its original parent's), and each then
+ * restores its own process from its own plan.
+ *
  * usage: ckpt-loader PLAN [READY_PATH]
+ *        ckpt-loader -t TREE_PLAN READY_DIR
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -30,6 +35,9 @@ typedef unsigned long u64;
 #define SYS_mremap 25
 #define SYS_dup2 33
 #define SYS_getpid 39
+#define SYS_fork 57
+#define SYS_setpgid 109
+#define SYS_setsid 112
 #define SYS_clone 56
 #define SYS_exit_group 231
 #define SYS_fcntl 72
@@ -75,6 +83,10 @@ typedef unsigned long u64;
 #define POOL (4UL << 20)
 #define FP_MAX 16384
 #define LOADER_FD_BASE 1000
+#define TREE_FD_BASE 1100   /* pipes shared by the processes of a tree: 2 fds each, up to MAX_TREE_PIPES */
+#define MAX_TREE_PROCS 256
+#define MAX_TREE_PIPES 256
+#define F_SETPIPE_SZ 1031
 
 enum { AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
        AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6, AREA_SKIP = 7 };
@@ -111,6 +123,17 @@ static char maps[1 << 16];
 static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
 static char ready_path[4096];
+
+/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes; then per process { i32 pid, i32 parent (index, -1 root), u32 flags,
+ * u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 } */
+#define TREE_SETSID 1u
+#define TREE_SETPGID 2u
+struct tree_proc { int32_t pid, parent; uint32_t flags, planlen; };
+struct tree_pipe { uint32_t pipe_id, datalen; };
+static struct tree_proc tprocs[MAX_TREE_PROCS];
+static const char *tplan_paths[MAX_TREE_PROCS];
+static uint32_t tpipe_ids[MAX_TREE_PIPES];
+static uint32_t ntprocs, ntpipes;
 static uint8_t stack[1 << 16] __attribute__((aligned(16)));
 uint8_t *loader_stack_top = stack + sizeof stack;
 extern char __executable_start[], _end[];
@@ -467,11 +490,20 @@ static void restore_fds(void) {
             int done = 0;
             for (u64 j = 0; j < i; j++) if (fds[j].f.pipe_id == f->pipe_id && (fds[j].f.type == FD_PIPE_R || fds[j].f.type == FD_PIPE_W)) done = 1;
             if (done) continue;
-            int p[2];
-            if (sys2(SYS_pipe2, p, 0) < 0) break;
-            i64 r = sys3(SYS_fcntl, p[0], F_DUPFD, LOADER_FD_BASE + 8), w = sys3(SYS_fcntl, p[1], F_DUPFD, LOADER_FD_BASE + 8);
-            sys1(SYS_close, p[0]);
-            sys1(SYS_close, p[1]);
+            i64 r = -1, w = -1;
+            for (u64 k = 0; k < ntpipes; k++) {  /* shared with other processes of the tree (and refilled) */
+                if (tpipe_ids[k] != f->pipe_id) continue;
+                r = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k, F_DUPFD, LOADER_FD_BASE + 8);
+                w = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k + 1, F_DUPFD, LOADER_FD_BASE + 8);
+            }
+            if (r < 0 || w < 0) {
+                int p[2];
+                if (sys2(SYS_pipe2, p, 0) < 0) break;
+                r = sys3(SYS_fcntl, p[0], F_DUPFD, LOADER_FD_BASE + 8);
+                w = sys3(SYS_fcntl, p[1], F_DUPFD, LOADER_FD_BASE + 8);
+                sys1(SYS_close, p[0]);
+                sys1(SYS_close, p[1]);
+            }
             int rused = 0, wused = 0;
             for (u64 j = i; j < H.nfds; j++) {
                 if (fds[j].f.pipe_id != f->pipe_id) continue;
@@ -489,6 +521,8 @@ static void restore_fds(void) {
         }
         place(t, f->fd);
     }
+    /* the tree's pipe ends this process does not hold must go, or readers elsewhere never see EOF */
+    for (u64 k = 0; k < 2 * ntpipes; k++) sys1(SYS_close, TREE_FD_BASE + k);
 }
 
 struct k_sigaction { uint64_t handler, flags, restorer, mask; };
@@ -675,18 +709,102 @@ __attribute__((noreturn)) static void resume(void) {
 
 /* ---------- entry ---------- */
 
-__attribute__((noreturn, used)) void loader_main(long *sp) {
-    long argc = sp[0];
-    char **argv = (char **) (sp + 1);
-    if (argc < 2) die("usage: ckpt-loader PLAN [READY_PATH]", 0);
-    i64 fd = sys2(SYS_open, argv[1], O_RDONLY);
+static void open_plan(const char *path) {
+    i64 fd = sys2(SYS_open, path, O_RDONLY);
     if (fd < 0) die("cannot open the restore plan", fd);
     plan_fd = (int) sys3(SYS_fcntl, fd, F_DUPFD, LOADER_FD_BASE);
     sys1(SYS_close, fd);
-    if (argc > 2) {  /* argv lives on the stack we are about to unmap */
-        u64 n = slen(argv[2]);
-        if (n >= sizeof ready_path - 8) die("ready path too long", 0);
-        memcpy(ready_path, argv[2], n + 1);
+}
+
+/* Creates the tree's pipes at TREE_FD_BASE + 2k (read end) and + 1 (write end), filled with their saved bytes. */
+static void make_tree_pipes(void) {
+    for (u64 k = 0; k < ntpipes; k++) {
+        struct tree_pipe tp;
+        read_full(&tp, sizeof tp);
+        tpipe_ids[k] = tp.pipe_id;
+        int p[2];
+        i64 e = sys2(SYS_pipe2, p, 0);
+        if (e < 0) die("cannot create a pipe", e);
+        sys2(SYS_dup2, p[0], TREE_FD_BASE + 2 * k);
+        sys2(SYS_dup2, p[1], TREE_FD_BASE + 2 * k + 1);
+        sys1(SYS_close, p[0]);
+        sys1(SYS_close, p[1]);
+        if (tp.datalen > 65536) {  /* room for everything at once: nobody reads yet */
+            e = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k + 1, F_SETPIPE_SZ, tp.datalen);
+            if (e < 0) die("cannot grow a pipe for its saved bytes", e);
+        }
+        for (u64 left = tp.datalen; left > 0;) {
+            u64 n = left < sizeof scratch ? left : sizeof scratch;
+            read_full(scratch, n);
+            for (u64 off = 0; off < n;) {
+                i64 w = sys3(SYS_write, TREE_FD_BASE + 2 * k + 1, scratch + off, n - off);
+                if (w == -4) continue;
+                if (w <= 0) die("cannot refill a pipe", w);
+                off += (u64) w;
+            }
+            left -= n;
+        }
+        skip_pad(tp.datalen);
+    }
+}
+
+/* Reads the tree plan, makes the pipes, then forks: each process's loader is forked by its parent's, so the restored
+ * tree has the original shape. Returns in every process with plan_fd and ready_path set for that process. */
+static void start_tree(const char *tree_plan, const char *ready_dir) {
+    open_plan(tree_plan);
+    char magic[8];
+    read_full(magic, 8);
+    if (!sprefix(magic, "CKPTTRE1")) die("not a ckpt tree plan", 0);
+    uint32_t counts[2];
+    read_full(counts, sizeof counts);
+    ntprocs = counts[0];
+    ntpipes = counts[1];
+    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES) die("tree plan: counts out of range", 0);
+    for (u64 i = 0; i < ntprocs; i++) {
+        read_full(&tprocs[i], sizeof tprocs[i]);
+        tplan_paths[i] = read_string(tprocs[i].planlen);
+        if (tprocs[i].parent >= (int32_t) i || (i > 0 && tprocs[i].parent < 0)) die("tree plan: parents must come first", 0);
+    }
+    make_tree_pipes();
+    sys1(SYS_close, plan_fd);
+    u64 me = 0;
+again:
+    for (u64 j = me + 1; j < ntprocs; j++) {
+        if (tprocs[j].parent != (int32_t) me) continue;
+        i64 r = sys1(SYS_fork, 0);
+        if (r < 0) die("cannot fork a process of the tree", r);
+        if (r == 0) { me = j; goto again; }
+    }
+    if (tprocs[me].flags & TREE_SETSID) sys1(SYS_setsid, 0);
+    else if (tprocs[me].flags & TREE_SETPGID) sys2(SYS_setpgid, 0, 0);
+    u64 n = slen(ready_dir);
+    if (n >= sizeof ready_path - 24) die("ready path too long", 0);
+    memcpy(ready_path, ready_dir, n);
+    ready_path[n++] = '/';
+    char b[16];
+    int i = 15;
+    b[i] = 0;
+    u64 u = (u64) tprocs[me].pid;
+    do { b[--i] = (char) ('0' + u % 10); u /= 10; } while (u);
+    memcpy(ready_path + n, b + i, (u64) (16 - i));
+    open_plan(tplan_paths[me]);
+}
+
+__attribute__((noreturn, used)) void loader_main(long *sp) {
+    long argc = sp[0];
+    char **argv = (char **) (sp + 1);
+    if (argc < 2) die("usage: ckpt-loader PLAN [READY_PATH] | -t TREE_PLAN READY_DIR", 0);
+    /* argv lives on the stack we are about to unmap: what is needed later is copied */
+    if (seq(argv[1], "-t")) {
+        if (argc < 4) die("usage: ckpt-loader -t TREE_PLAN READY_DIR", 0);
+        start_tree(argv[2], argv[3]);
+    } else {
+        open_plan(argv[1]);
+        if (argc > 2) {
+            u64 n = slen(argv[2]);
+            if (n >= sizeof ready_path - 8) die("ready path too long", 0);
+            memcpy(ready_path, argv[2], n + 1);
+        }
     }
     read_plan();
     read_own_maps();

@@ -12,6 +12,10 @@
 #define CKPT_LOADER_END 0x200100000000ULL
 #define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
 #define CKPT_REQUEST_KILL 1u
+/* tree checkpoints: stop, answer SUSPENDED, wait for CKPT_GO_DUMP; after END wait for CKPT_GO_RESUME (or EOF) */
+#define CKPT_REQUEST_HOLD 2u
+#define CKPT_GO_DUMP 'D'
+#define CKPT_GO_RESUME 'R'
 
 struct ckpt_request { uint32_t magic; uint32_t flags; uint64_t reserved; };
 
@@ -20,8 +24,15 @@ struct ckpt_frame { uint32_t type; uint32_t reserved; uint64_t length; };
 enum ckpt_frame_type {
     CKPT_F_HELLO = 1, CKPT_F_CMDLINE = 2, CKPT_F_ENVIRON = 3, CKPT_F_CWD = 4, CKPT_F_EXE = 5,
     CKPT_F_RLIMITS = 6, CKPT_F_SIGACTIONS = 7, CKPT_F_THREAD = 8, CKPT_F_FD = 9, CKPT_F_AREA = 10,
-    CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13,
+    CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13, CKPT_F_SUSPENDED = 14, CKPT_F_PIPE_DATA = 15,
 };
+
+/* HOLD requests: every thread but the manager is parked; the pids say which process of the tree this is */
+struct ckpt_suspended { int32_t pid; int32_t real_pid; };
+
+/* follows the FD frame of a pipe end the process can read from; then the bytes buffered in the pipe (copied with
+ * tee(2), so the pipe keeps them) */
+struct ckpt_pipe_data { uint64_t inode; int32_t fd; uint32_t pad; };
 
 struct ckpt_hello {
     uint32_t version; int32_t pid; int32_t ppid; int32_t pgid; int32_t sid; int32_t real_pid;

@@ -7,13 +7,16 @@ final class Protocol {
     static final int VERSION = 1;
     static final int REQUEST_MAGIC = 0x51524b43;
     static final int REQUEST_KILL = 1;
+    /** Tree checkpoints: stop, answer SUSPENDED, dump on GO_DUMP, resume on GO_RESUME (or end on close with KILL). */
+    static final int REQUEST_HOLD = 2;
+    static final byte GO_DUMP = 'D', GO_RESUME = 'R';
 
     static final int FRAME_HEADER = 16;
     static final int HELLO = 1, CMDLINE = 2, ENVIRON = 3, CWD = 4, EXE = 5, RLIMITS = 6, SIGACTIONS = 7, THREAD = 8,
-            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13;
+            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13, SUSPENDED = 14, PIPE_DATA = 15;
 
     static final int HELLO_SIZE = 96, THREAD_SIZE = 272, FD_SIZE = 64, AREA_SIZE = 48, PAGES_SIZE = 16,
-            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8;
+            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16;
 
     /** Largest frame the library sends: a run of 256 pages; everything else is far smaller. */
     static final long MAX_FRAME = PAGES_SIZE + 256L * 4096;

@@ -1,0 +1,72 @@
+/* Test workload for process trees: a parent and a child connected by a pipe. The parent writes a sequence number
+ * (u64) into the pipe every 10 ms, the child reads one every 40 ms, so bytes are always in flight; the child checks
+ * that every number is the previous one plus one (each arrives exactly once, in order). Each keeps a status file:
+ *   OUTDIR/parent: ticks  last-written  getpid()  getppid()
+ *   OUTDIR/child:  reads  last-read  in-order(1/0)  getpid()  getppid()
+ * usage: pipetree OUTDIR */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void status(const char *dir, const char *name, const char *line) {
+    char tmp[4096], path[4096];
+    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return;
+    (void) !write(fd, line, strlen(line));
+    close(fd);
+    rename(tmp, path);
+}
+
+static void pause_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {}
+}
+
+static int read_full(int fd, void *dst, size_t n) {
+    char *p = dst;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r <= 0) return -1;
+        p += r;
+        n -= (size_t) r;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return 2;
+    const char *dir = argv[1];
+    int p[2];
+    if (pipe(p) != 0) return 1;
+    pid_t child = fork();
+    if (child < 0) return 1;
+    char line[256];
+    if (child == 0) {
+        close(p[1]);
+        uint64_t expect = 1, reads = 0;
+        int ok = 1;
+        for (;;) {
+            uint64_t v;
+            if (read_full(p[0], &v, sizeof v) != 0) return 3;
+            if (v != expect) ok = 0;
+            expect = v + 1;
+            reads++;
+            snprintf(line, sizeof line, "%lu %lu %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(), (int) getppid());
+            status(dir, "child", line);
+            pause_ms(40);
+        }
+    }
+    close(p[0]);
+    for (uint64_t seq = 1;; seq++) {
+        if (write(p[1], &seq, sizeof seq) != (ssize_t) sizeof seq) return 4;
+        snprintf(line, sizeof line, "%lu %lu %d %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(), (int) getppid());
+        status(dir, "parent", line);
+        pause_ms(10);
+    }
+}
