@@ -81,6 +81,7 @@ static struct {
     pthread_mutex_t cb_lock;
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
+    volatile struct ckpt_pidmap *pidmap;  /* the restored tree's pids (protocol.h), or NULL */
 } S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
@@ -620,6 +621,12 @@ static void after_restart(void) {
     S.manager_tid = (pid_t) raw_gettid();
     if (S.wake[0] >= 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;  /* old numbers: see above */
     load_pathmap();
+    /* the loader left the tree's pid map in its window; mincore tells whether that page is there at all */
+    unsigned char v;
+    S.pidmap = NULL;
+    if (mincore((void *) (uintptr_t) CKPT_PIDMAP_ADDR, PAGE, &v) == 0
+        && memcmp((const void *) (uintptr_t) CKPT_PIDMAP_ADDR, "CKPTPIDS", 8) == 0)
+        S.pidmap = (volatile struct ckpt_pidmap *) (uintptr_t) CKPT_PIDMAP_ADDR;
     S.listen_fd = open_listener();
     run_callbacks(S.post, &S.npost);
     log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
@@ -825,13 +832,44 @@ pid_t ckpt_real_pid(void) { return raw_getpid(); }
 pid_t getpid(void) { return S.virt_pid ? S.virt_pid : raw_getpid(); }
 pid_t getppid(void) { return S.generation > 0 ? S.virt_ppid : raw_getppid(); }
 
+/* Another process of the restored tree: its pid now for its original one, or 0. Entries are read each time: the
+ * processes come back one after the other. */
+static pid_t tree_real(pid_t pid) {
+    volatile struct ckpt_pidmap *m = S.pidmap;
+    if (!m || pid <= 0) return 0;
+    uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
+    for (uint32_t i = 0; i < n; i++) if (m->e[i].pid == pid) return m->e[i].real;
+    return 0;
+}
+
+static pid_t tree_virt(pid_t real) {
+    volatile struct ckpt_pidmap *m = S.pidmap;
+    if (!m || real <= 0) return real;
+    uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
+    for (uint32_t i = 0; i < n; i++) if (m->e[i].real == real) return m->e[i].pid;
+    return real;
+}
+
 static pid_t real_of(pid_t pid) {
     if (S.generation > 0 && S.virt_pid && pid == S.virt_pid) return raw_getpid();
     if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -getpgid(0);
+    pid_t r;
+    if (S.generation > 0 && pid > 0 && (r = tree_real(pid)) > 0) return r;
+    if (S.generation > 0 && pid < -1 && (r = tree_real(-pid)) > 0) return -r;  /* a group led by a tree process */
     return pid;
 }
 
 int kill(pid_t pid, int sig) { return (int) syscall(SYS_kill, real_of(pid), sig); }
+
+/* waiting for a child of the tree by its original pid, and reporting it under that pid */
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru) {
+    pid_t r = (pid_t) syscall(SYS_wait4, real_of(pid), status, options, ru);
+    return S.generation > 0 ? tree_virt(r) : r;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, NULL); }
+
+pid_t wait(int *status) { return wait4(-1, status, 0, NULL); }
 
 /* Returns the new path for a moved file, or the path itself. */
 static const char *mapped(const char *path, char *tmp, size_t cap) {

@@ -18,6 +18,7 @@
  */
 #include <stdint.h>
 #include <stddef.h>
+#include "protocol.h"
 
 typedef long i64;
 typedef unsigned long u64;
@@ -134,6 +135,7 @@ static struct tree_proc tprocs[MAX_TREE_PROCS];
 static const char *tplan_paths[MAX_TREE_PROCS];
 static uint32_t tpipe_ids[MAX_TREE_PIPES];
 static uint32_t ntprocs, ntpipes;
+static struct ckpt_pidmap *pidmap;
 static uint8_t stack[1 << 16] __attribute__((aligned(16)));
 uint8_t *loader_stack_top = stack + sizeof stack;
 extern char __executable_start[], _end[];
@@ -709,6 +711,16 @@ __attribute__((noreturn)) static void resume(void) {
 
 /* ---------- entry ---------- */
 
+/* The page where every process of the restored tree finds the others' pids now (protocol.h, libckpt.so's kill and
+ * waitpid use it); shared, so each process's entry reaches all of them. */
+static void map_pidmap(void) {
+    if (ntprocs > CKPT_PIDMAP_MAX) die("tree plan: too many processes for the pid map", 0);
+    i64 r = sys6(SYS_mmap, CKPT_PIDMAP_ADDR, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (r != (i64) CKPT_PIDMAP_ADDR) die("cannot map the pid map", r < 0 ? r : 0);
+    pidmap = (struct ckpt_pidmap *) CKPT_PIDMAP_ADDR;
+    memcpy(pidmap->magic, "CKPTPIDS", 8);
+}
+
 static void open_plan(const char *path) {
     i64 fd = sys2(SYS_open, path, O_RDONLY);
     if (fd < 0) die("cannot open the restore plan", fd);
@@ -767,6 +779,9 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
     }
     make_tree_pipes();
     sys1(SYS_close, plan_fd);
+    map_pidmap();
+    pidmap->n = ntprocs;
+    for (u64 i = 0; i < ntprocs; i++) pidmap->e[i].pid = tprocs[i].pid;
     u64 me = 0;
 again:
     for (u64 j = me + 1; j < ntprocs; j++) {
@@ -775,6 +790,7 @@ again:
         if (r < 0) die("cannot fork a process of the tree", r);
         if (r == 0) { me = j; goto again; }
     }
+    pidmap->e[me].real = (int32_t) sys1(SYS_getpid, 0);
     if (tprocs[me].flags & TREE_SETSID) sys1(SYS_setsid, 0);
     else if (tprocs[me].flags & TREE_SETPGID) sys2(SYS_setpgid, 0, 0);
     u64 n = slen(ready_dir);
@@ -807,6 +823,13 @@ __attribute__((noreturn, used)) void loader_main(long *sp) {
         }
     }
     read_plan();
+    if (!pidmap) {  /* a single process: a map of one */
+        ntprocs = 1;
+        map_pidmap();
+        pidmap->n = 1;
+        pidmap->e[0].pid = H.pid;
+        pidmap->e[0].real = (int32_t) sys1(SYS_getpid, 0);
+    }
     read_own_maps();
     unmap_own_stack();  /* argv lives there: not used from here on */
     move_vdso();

@@ -10,6 +10,15 @@
 /* ckpt-loader is linked here and stays mapped in a restarted process; libckpt.so leaves this window out of images */
 #define CKPT_LOADER_BASE 0x200000000000ULL
 #define CKPT_LOADER_END 0x200100000000ULL
+/* After a restart, a page shared by every process of the restored tree (MAP_SHARED, made by the loader before it
+ * forks, inside the loader window so images never carry it): each process's original pid and its pid now. */
+#define CKPT_PIDMAP_ADDR 0x2000f0000000ULL
+#define CKPT_PIDMAP_MAX 256
+struct ckpt_pidmap {
+    char magic[8];                   /* "CKPTPIDS" */
+    uint32_t n; uint32_t pad;
+    struct { int32_t pid; int32_t real; } e[CKPT_PIDMAP_MAX];   /* real 0: that process is not back yet */
+};
 #define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
 #define CKPT_REQUEST_KILL 1u
 /* tree checkpoints: stop, answer SUSPENDED, wait for CKPT_GO_DUMP; after END wait for CKPT_GO_RESUME (or EOF) */

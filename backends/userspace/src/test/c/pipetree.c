@@ -1,10 +1,14 @@
 /* Test workload for process trees: a parent and a child connected by a pipe. The parent writes a sequence number
  * (u64) into the pipe every 10 ms, the child reads one every 40 ms, so bytes are always in flight; the child checks
- * that every number is the previous one plus one (each arrives exactly once, in order). Each keeps a status file:
- *   OUTDIR/parent: ticks  last-written  getpid()  getppid()
- *   OUTDIR/child:  reads  last-read  in-order(1/0)  getpid()  getppid()
+ * that every number is the previous one plus one (each arrives exactly once, in order). Every 20 ticks the parent
+ * sends the child SIGUSR1 with kill(child) and asks waitpid(child, WNOHANG) about it, by the pid fork returned: after
+ * a restart both work only if the child's original pid still names it. Each keeps a status file:
+ *   OUTDIR/parent: ticks  last-written  getpid()  getppid()  kill-and-waitpid-ok(1/0)
+ *   OUTDIR/child:  reads  last-read  in-order(1/0)  getpid()  getppid()  SIGUSR1-received
  * usage: pipetree OUTDIR */
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,9 @@ static void status(const char *dir, const char *name, const char *line) {
     close(fd);
     rename(tmp, path);
 }
+
+static volatile sig_atomic_t usr1;
+static void on_usr1(int sig) { (void) sig; usr1++; }
 
 static void pause_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -48,6 +55,11 @@ int main(int argc, char **argv) {
     if (child < 0) return 1;
     char line[256];
     if (child == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGUSR1, &sa, NULL);
         close(p[1]);
         uint64_t expect = 1, reads = 0;
         int ok = 1;
@@ -57,15 +69,22 @@ int main(int argc, char **argv) {
             if (v != expect) ok = 0;
             expect = v + 1;
             reads++;
-            snprintf(line, sizeof line, "%lu %lu %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(), (int) getppid());
+            snprintf(line, sizeof line, "%lu %lu %d %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(),
+                     (int) getppid(), (int) usr1);
             status(dir, "child", line);
             pause_ms(40);
         }
     }
     close(p[0]);
+    int signal_ok = 1;
     for (uint64_t seq = 1;; seq++) {
         if (write(p[1], &seq, sizeof seq) != (ssize_t) sizeof seq) return 4;
-        snprintf(line, sizeof line, "%lu %lu %d %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(), (int) getppid());
+        if (seq % 20 == 0) {
+            int st;
+            signal_ok = kill(child, SIGUSR1) == 0 && waitpid(child, &st, WNOHANG) == 0;
+        }
+        snprintf(line, sizeof line, "%lu %lu %d %d %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(), (int) getppid(),
+                 signal_ok);
         status(dir, "parent", line);
         pause_ms(10);
     }

@@ -40,18 +40,19 @@ class TreeCheckpointRestartTest {
         pipetree = Workloads.compile("pipetree");
     }
 
-    /** OUTDIR/parent: ticks last-written pid ppid; OUTDIR/child: reads last-read in-order pid ppid. */
-    record Parent(long ticks, long written, int pid, int ppid) {
+    /** OUTDIR/parent: ticks last-written pid ppid kill-and-waitpid-ok. */
+    record Parent(long ticks, long written, int pid, int ppid, boolean signalOk) {
         static Parent read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("parent"), 4);
-            return v == null ? null : new Parent(v[0], v[1], (int) v[2], (int) v[3]);
+            long[] v = fields(dir.resolve("parent"), 5);
+            return v == null ? null : new Parent(v[0], v[1], (int) v[2], (int) v[3], v[4] == 1);
         }
     }
 
-    record Child(long reads, long last, boolean inOrder, int pid, int ppid) {
+    /** OUTDIR/child: reads last-read in-order pid ppid SIGUSR1-received. */
+    record Child(long reads, long last, boolean inOrder, int pid, int ppid, long signals) {
         static Child read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("child"), 5);
-            return v == null ? null : new Child(v[0], v[1], v[2] == 1, (int) v[3], (int) v[4]);
+            long[] v = fields(dir.resolve("child"), 6);
+            return v == null ? null : new Child(v[0], v[1], v[2] == 1, (int) v[3], (int) v[4], v[5]);
         }
     }
 
@@ -129,8 +130,12 @@ class TreeCheckpointRestartTest {
             assertTrue(after.inOrder(), "every number arrived exactly once and in order: " + after);
             assertEquals(childPid, after.pid(), "child's getpid() is its original pid");
             assertEquals((int) p.pid(), after.ppid(), "child's getppid() is its parent's original pid");
-            Parent pAfter = Workloads.await(T, () -> Parent.read(dir), x -> x.ticks() > parentAtKill.ticks() + 5, "parent after restart");
+            Parent pAfter = Workloads.await(T, () -> Parent.read(dir), x -> x.ticks() > parentAtKill.ticks() + 45, "parent after restart");
             assertEquals((int) p.pid(), pAfter.pid(), "parent's getpid() is its original pid");
+            // kill(child) and waitpid(child) by the pid fork() returned reach the restored child (the tree's pid map)
+            assertTrue(pAfter.signalOk(), "kill/waitpid of the child's original pid work after restart: " + pAfter);
+            long signalsAtKill = childAtKill.signals();
+            Workloads.await(T, () -> Child.read(dir), c -> c.signals() > signalsAtKill + 1, "SIGUSR1 from the restored parent");
             assertTrue(after.last() > parentAtKill.written(), "the child read past the in-flight numbers into new ones");
         } finally {
             if (p != null) Workloads.kill(p.toHandle());
