@@ -25,6 +25,10 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -66,6 +70,7 @@ static struct {
     int dump_signo;                  /* writes the stream to a file instead of a socket */
     int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
     int tee[2];                      /* during a dump: receives copies of buffered pipe data (tee(2)) */
+    int diag;                        /* during a dump: NETLINK_SOCK_DIAG, asks for unix sockets' peers */
     uint32_t request_flags;
     char sock_path[108];
     struct saved_thread *threads;    /* mmap'ed before any checkpoint */
@@ -82,7 +87,7 @@ static struct {
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
     volatile struct ckpt_pidmap *pidmap;  /* the restored tree's pids (protocol.h), or NULL */
-} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .diag = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
@@ -332,6 +337,66 @@ static void send_pipe_data(int fd, uint64_t inode) {
     send_frame2(CKPT_F_PIPE_DATA, &d, sizeof d, S.buf, got);
 }
 
+/* The inode of a unix socket's peer, from the kernel's sock_diag (0 when unknown). */
+static uint64_t unix_peer(uint64_t inode) {
+    if (S.diag < 0) return 0;
+    struct { struct nlmsghdr h; struct unix_diag_req r; } rq;
+    memset(&rq, 0, sizeof rq);
+    rq.h.nlmsg_len = sizeof rq;
+    rq.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    rq.h.nlmsg_flags = NLM_F_REQUEST;
+    rq.r.sdiag_family = AF_UNIX;
+    rq.r.udiag_states = ~0u;
+    rq.r.udiag_ino = (uint32_t) inode;
+    rq.r.udiag_show = UDIAG_SHOW_PEER;
+    rq.r.udiag_cookie[0] = rq.r.udiag_cookie[1] = ~0u;
+    struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+    if (sendto(S.diag, &rq, sizeof rq, 0, (struct sockaddr *) &sa, sizeof sa) != (ssize_t) sizeof rq) return 0;
+    uint64_t b[1024];
+    ssize_t n = recv(S.diag, b, sizeof b, 0);
+    if (n < (ssize_t) NLMSG_LENGTH(sizeof(struct unix_diag_msg))) return 0;
+    struct nlmsghdr *h = (struct nlmsghdr *) b;
+    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > (size_t) n) return 0;
+    struct rtattr *a = (struct rtattr *) ((char *) NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct unix_diag_msg)));
+    int len = (int) h->nlmsg_len - (int) NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct unix_diag_msg)));
+    for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= 4) return *(uint32_t *) RTA_DATA(a);
+    }
+    return 0;
+}
+
+/* A unix socket's peer and receive queue. The queue is peeked from offset 0 on (SO_PEEK_OFF, put back afterwards):
+ * every message stays queued for the program. Queues over the copy buffer are left out (flags 0). */
+static void send_unix_socket(int fd, uint64_t inode) {
+    struct ckpt_unix_sock u = { inode, unix_peer(inode), fd, 0, 0, 0 };
+    size_t used = 0, cap = CHUNK_PAGES * PAGE;
+    int old = -1, zero = 0;
+    socklen_t l = sizeof old;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, &l) == 0 && setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof zero) == 0) {
+        u.flags = CKPT_UNIX_QUEUE_SAVED;
+        for (;;) {
+            if (used + 4 >= cap) { u.flags = 0; break; }
+            struct iovec iov = { S.buf + used + 4, cap - used - 4 };
+            struct msghdr mh;
+            memset(&mh, 0, sizeof mh);
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            ssize_t n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) u.flags = 0;  /* not connected, listening...: nothing */
+            if (n <= 0) break;
+            if (mh.msg_flags & MSG_TRUNC) { u.flags = 0; break; }
+            uint32_t len = (uint32_t) n;
+            memcpy(S.buf + used, &len, 4);
+            used += 4 + (size_t) n;
+            u.nmsgs++;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof old);
+    }
+    if (!(u.flags & CKPT_UNIX_QUEUE_SAVED)) { used = 0; u.nmsgs = 0; }
+    send_frame2(CKPT_F_UNIX_SOCK, &u, sizeof u, S.buf, used);
+}
+
 static void send_fds(void) {
     int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return;
@@ -345,7 +410,7 @@ static void send_fds(void) {
             if (d->name[0] == '.') continue;
             int fd = atoi(d->name);
             if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1] || fd == S.tee[0]
-                || fd == S.tee[1]) continue;
+                || fd == S.tee[1] || fd == S.diag) continue;
             struct stat st;
             if (fstat(fd, &st) != 0) continue;
             struct ckpt_fd f;
@@ -379,6 +444,7 @@ static void send_fds(void) {
             ssize_t pl = readlink(link, path, sizeof path);
             send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
             if (f.type == CKPT_FD_PIPE && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
+            if (f.type == CKPT_FD_SOCKET && f.sock_domain == AF_UNIX) send_unix_socket(fd, f.inode);
         }
     }
     close(dfd);
@@ -488,12 +554,15 @@ static void dump_all(ucontext_t *uc) {
     send_sigactions();
     send_threads();
     if (pipe2(S.tee, O_CLOEXEC | O_NONBLOCK) != 0) S.tee[0] = S.tee[1] = -1;
+    S.diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     send_fds();
     if (S.tee[0] >= 0) {
         close(S.tee[0]);
         close(S.tee[1]);
         S.tee[0] = S.tee[1] = -1;
     }
+    if (S.diag >= 0) close(S.diag);
+    S.diag = -1;
     send_areas();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
     send_frame(CKPT_F_END, &e, sizeof e);

@@ -37,6 +37,9 @@ typedef unsigned long u64;
 #define SYS_dup2 33
 #define SYS_getpid 39
 #define SYS_fork 57
+#define SYS_socketpair 53
+#define SYS_sendto 44
+#define SYS_setsockopt 54
 #define SYS_setpgid 109
 #define SYS_setsid 112
 #define SYS_clone 56
@@ -87,11 +90,14 @@ typedef unsigned long u64;
 #define TREE_FD_BASE 1100   /* pipes shared by the processes of a tree: 2 fds each, up to MAX_TREE_PIPES */
 #define MAX_TREE_PROCS 256
 #define MAX_TREE_PIPES 256
+#define MAX_TREE_SOCKS 128  /* unix socket pairs whose both ends are in the tree: 2 fds each, after the pipes */
+#define SOCK_FD_BASE (TREE_FD_BASE + 2 * MAX_TREE_PIPES)
+#define SOCK_QUEUE_MAX (1UL << 20)
 #define F_SETPIPE_SZ 1031
 
 enum { AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
        AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6, AREA_SKIP = 7 };
-enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5 };
+enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6 };
 
 struct plan_header {
     char magic[8];
@@ -125,8 +131,10 @@ static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
 static char ready_path[4096];
 
-/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes; then per process { i32 pid, i32 parent (index, -1 root), u32 flags,
- * u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 } */
+/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes, u32 nsocks, u32 pad; then per process { i32 pid, i32 parent (index,
+ * -1 root), u32 flags, u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 };
+ * per unix socket pair { u32 id_a, u32 id_b, u32 type, u32 alen, u32 blen, u32 pad, a's queue padded to 8, b's queue
+ * padded to 8 } (queues: records { u32 length, bytes }) */
 #define TREE_SETSID 1u
 #define TREE_SETPGID 2u
 struct tree_proc { int32_t pid, parent; uint32_t flags, planlen; };
@@ -134,7 +142,9 @@ struct tree_pipe { uint32_t pipe_id, datalen; };
 static struct tree_proc tprocs[MAX_TREE_PROCS];
 static const char *tplan_paths[MAX_TREE_PROCS];
 static uint32_t tpipe_ids[MAX_TREE_PIPES];
-static uint32_t ntprocs, ntpipes;
+static uint32_t ntprocs, ntpipes, ntsocks;
+static uint32_t tsock_ids[MAX_TREE_SOCKS][2];
+static uint8_t sockq[SOCK_QUEUE_MAX];
 static struct ckpt_pidmap *pidmap;
 static uint8_t stack[1 << 16] __attribute__((aligned(16)));
 uint8_t *loader_stack_top = stack + sizeof stack;
@@ -518,6 +528,14 @@ static void restore_fds(void) {
             sys1(SYS_close, w);
             continue;
         }
+        case FD_SOCKPAIR:
+            for (u64 k = 0; k < ntsocks && t < 0; k++) {
+                for (int e = 0; e < 2; e++) {
+                    if (tsock_ids[k][e] == f->pipe_id) { t = sys3(SYS_fcntl, SOCK_FD_BASE + 2 * k + e, F_DUPFD, LOADER_FD_BASE + 8); break; }
+                }
+            }
+            if (t < 0) t = sys2(SYS_open, "/dev/null", O_RDWR);
+            break;
         default:
             t = sys2(SYS_open, "/dev/null", O_RDWR);
         }
@@ -525,6 +543,7 @@ static void restore_fds(void) {
     }
     /* the tree's pipe ends this process does not hold must go, or readers elsewhere never see EOF */
     for (u64 k = 0; k < 2 * ntpipes; k++) sys1(SYS_close, TREE_FD_BASE + k);
+    for (u64 k = 0; k < 2 * ntsocks; k++) sys1(SYS_close, SOCK_FD_BASE + k);
 }
 
 struct k_sigaction { uint64_t handler, flags, restorer, mask; };
@@ -760,6 +779,51 @@ static void make_tree_pipes(void) {
     }
 }
 
+/* Sends one end's saved receive queue from the other end, message by message; the send buffer is grown first so the
+ * whole queue fits (nobody reads yet). */
+static void refill_queue(int from, u64 len) {
+    if (len > SOCK_QUEUE_MAX) die("tree plan: socket queue too large", 0);
+    read_full(sockq, len);
+    skip_pad(len);
+    if (!len) return;
+    int want = (int) (len * 2 + 65536);
+    sys5(SYS_setsockopt, from, 1 /* SOL_SOCKET */, 32 /* SO_SNDBUFFORCE */, &want, 4);
+    sys5(SYS_setsockopt, from, 1, 7 /* SO_SNDBUF */, &want, 4);
+    for (u64 off = 0; off + 4 <= len;) {
+        uint32_t n;
+        memcpy(&n, sockq + off, 4);
+        if (off + 4 + n > len) die("tree plan: socket queue record out of range", 0);
+        i64 w;
+        do w = sys6(SYS_sendto, from, (i64) (sockq + off + 4), n, 0x40 /* MSG_DONTWAIT */, 0, 0); while (w == -4);
+        if (w != (i64) n) {
+            out("ckpt-loader: warning: a unix socket's queue could not be refilled completely (errno ");
+            out_num(w < 0 ? -w : 0);
+            out(")\n");
+            return;
+        }
+        off += 4 + n;
+    }
+}
+
+/* Creates the tree's unix socket pairs at SOCK_FD_BASE + 2k (end a) and + 1 (end b), their queues refilled. */
+static void make_tree_sockets(void) {
+    for (u64 k = 0; k < ntsocks; k++) {
+        uint32_t h[6];
+        read_full(h, sizeof h);
+        tsock_ids[k][0] = h[0];
+        tsock_ids[k][1] = h[1];
+        int sv[2];
+        i64 e = sys4(SYS_socketpair, 1 /* AF_UNIX */, h[2], 0, sv);
+        if (e < 0) die("cannot create a unix socket pair", e);
+        sys2(SYS_dup2, sv[0], SOCK_FD_BASE + 2 * k);
+        sys2(SYS_dup2, sv[1], SOCK_FD_BASE + 2 * k + 1);
+        sys1(SYS_close, sv[0]);
+        sys1(SYS_close, sv[1]);
+        refill_queue((int) (SOCK_FD_BASE + 2 * k + 1), h[3]);  /* a's queue came from b */
+        refill_queue((int) (SOCK_FD_BASE + 2 * k), h[4]);
+    }
+}
+
 /* Reads the tree plan, makes the pipes, then forks: each process's loader is forked by its parent's, so the restored
  * tree has the original shape. Returns in every process with plan_fd and ready_path set for that process. */
 static void start_tree(const char *tree_plan, const char *ready_dir) {
@@ -767,17 +831,27 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
     char magic[8];
     read_full(magic, 8);
     if (!sprefix(magic, "CKPTTRE1")) die("not a ckpt tree plan", 0);
-    uint32_t counts[2];
+    uint32_t counts[4];
     read_full(counts, sizeof counts);
     ntprocs = counts[0];
     ntpipes = counts[1];
-    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES) die("tree plan: counts out of range", 0);
+    ntsocks = counts[2];
+    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS)
+        die("tree plan: counts out of range", 0);
+    /* the tree's fds sit above 1024: make room (the program's own limit comes back with its rlimits) */
+    uint64_t nofile[2];
+    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < SOCK_FD_BASE + 2 * MAX_TREE_SOCKS
+        && nofile[1] > nofile[0]) {
+        nofile[0] = nofile[1];
+        sys4(SYS_prlimit64, 0, 7, nofile, 0);
+    }
     for (u64 i = 0; i < ntprocs; i++) {
         read_full(&tprocs[i], sizeof tprocs[i]);
         tplan_paths[i] = read_string(tprocs[i].planlen);
         if (tprocs[i].parent >= (int32_t) i || (i > 0 && tprocs[i].parent < 0)) die("tree plan: parents must come first", 0);
     }
     make_tree_pipes();
+    make_tree_sockets();
     sys1(SYS_close, plan_fd);
     map_pidmap();
     pidmap->n = ntprocs;

@@ -34,6 +34,7 @@ enum ckpt_frame_type {
     CKPT_F_HELLO = 1, CKPT_F_CMDLINE = 2, CKPT_F_ENVIRON = 3, CKPT_F_CWD = 4, CKPT_F_EXE = 5,
     CKPT_F_RLIMITS = 6, CKPT_F_SIGACTIONS = 7, CKPT_F_THREAD = 8, CKPT_F_FD = 9, CKPT_F_AREA = 10,
     CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13, CKPT_F_SUSPENDED = 14, CKPT_F_PIPE_DATA = 15,
+    CKPT_F_UNIX_SOCK = 16,
 };
 
 /* HOLD requests: every thread but the manager is parked; the pids say which process of the tree this is */
@@ -42,6 +43,12 @@ struct ckpt_suspended { int32_t pid; int32_t real_pid; };
 /* follows the FD frame of a pipe end the process can read from; then the bytes buffered in the pipe (copied with
  * tee(2), so the pipe keeps them) */
 struct ckpt_pipe_data { uint64_t inode; int32_t fd; uint32_t pad; };
+
+/* follows the FD frame of an AF_UNIX socket: its peer (sock_diag; 0 unknown) and, with flags & 1, its whole receive
+ * queue (peeked with SO_PEEK_OFF, so it stays queued): nmsgs records { u32 length, bytes }, one per message (stream
+ * sockets: chunks) */
+#define CKPT_UNIX_QUEUE_SAVED 1u
+struct ckpt_unix_sock { uint64_t inode; uint64_t peer; int32_t fd; uint32_t nmsgs; uint32_t flags; uint32_t pad; };
 
 struct ckpt_hello {
     uint32_t version; int32_t pid; int32_t ppid; int32_t pgid; int32_t sid; int32_t real_pid;

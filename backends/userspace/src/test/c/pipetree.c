@@ -2,12 +2,15 @@
  * (u64) into the pipe every 10 ms, the child reads one every 40 ms, so bytes are always in flight; the child checks
  * that every number is the previous one plus one (each arrives exactly once, in order). Every 20 ticks the parent
  * sends the child SIGUSR1 with kill(child) and asks waitpid(child, WNOHANG) about it, by the pid fork returned: after
- * a restart both work only if the child's original pid still names it. Each keeps a status file:
- *   OUTDIR/parent: ticks  last-written  getpid()  getppid()  kill-and-waitpid-ok(1/0)
+ * a restart both work only if the child's original pid still names it. The other way, over a unix socketpair, the
+ * child sends a number of its own (u64) after every read, and the parent reads one every 8 ticks (MSG_DONTWAIT), so
+ * those queue up in the socket; the parent checks their order too. Each keeps a status file:
+ *   OUTDIR/parent: ticks  last-written  getpid()  getppid()  kill-and-waitpid-ok(1/0)  socket-reads  last  in-order
  *   OUTDIR/child:  reads  last-read  in-order(1/0)  getpid()  getppid()  SIGUSR1-received
  * usage: pipetree OUTDIR */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,8 +52,8 @@ static int read_full(int fd, void *dst, size_t n) {
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     const char *dir = argv[1];
-    int p[2];
-    if (pipe(p) != 0) return 1;
+    int p[2], sv[2];
+    if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
     pid_t child = fork();
     if (child < 0) return 1;
     char line[256];
@@ -61,6 +64,7 @@ int main(int argc, char **argv) {
         sa.sa_flags = SA_RESTART;
         sigaction(SIGUSR1, &sa, NULL);
         close(p[1]);
+        close(sv[0]);
         uint64_t expect = 1, reads = 0;
         int ok = 1;
         for (;;) {
@@ -69,6 +73,7 @@ int main(int argc, char **argv) {
             if (v != expect) ok = 0;
             expect = v + 1;
             reads++;
+            if (send(sv[1], &reads, sizeof reads, 0) != (ssize_t) sizeof reads) return 5;
             snprintf(line, sizeof line, "%lu %lu %d %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(),
                      (int) getppid(), (int) usr1);
             status(dir, "child", line);
@@ -76,15 +81,25 @@ int main(int argc, char **argv) {
         }
     }
     close(p[0]);
-    int signal_ok = 1;
+    close(sv[1]);
+    int signal_ok = 1, sock_ok = 1;
+    uint64_t sock_reads = 0, sock_last = 0;
     for (uint64_t seq = 1;; seq++) {
         if (write(p[1], &seq, sizeof seq) != (ssize_t) sizeof seq) return 4;
         if (seq % 20 == 0) {
             int st;
             signal_ok = kill(child, SIGUSR1) == 0 && waitpid(child, &st, WNOHANG) == 0;
         }
-        snprintf(line, sizeof line, "%lu %lu %d %d %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(), (int) getppid(),
-                 signal_ok);
+        if (seq % 8 == 0) {
+            uint64_t v;
+            if (recv(sv[0], &v, sizeof v, MSG_DONTWAIT | MSG_WAITALL) == (ssize_t) sizeof v) {
+                if (v != sock_last + 1) sock_ok = 0;
+                sock_last = v;
+                sock_reads++;
+            }
+        }
+        snprintf(line, sizeof line, "%lu %lu %d %d %d %lu %lu %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(),
+                 (int) getppid(), signal_ok, (unsigned long) sock_reads, (unsigned long) sock_last, sock_ok);
         status(dir, "parent", line);
         pause_ms(10);
     }

@@ -13,10 +13,14 @@ final class Protocol {
 
     static final int FRAME_HEADER = 16;
     static final int HELLO = 1, CMDLINE = 2, ENVIRON = 3, CWD = 4, EXE = 5, RLIMITS = 6, SIGACTIONS = 7, THREAD = 8,
-            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13, SUSPENDED = 14, PIPE_DATA = 15;
+            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13, SUSPENDED = 14, PIPE_DATA = 15,
+            UNIX_SOCK = 16;
 
     static final int HELLO_SIZE = 96, THREAD_SIZE = 272, FD_SIZE = 64, AREA_SIZE = 48, PAGES_SIZE = 16,
-            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16;
+            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16,
+            UNIX_SOCK_SIZE = 32;
+    /** ckpt_unix_sock.flags: the receive queue is in the frame (records {u32 length, bytes}) */
+    static final int UNIX_QUEUE_SAVED = 1;
 
     /** Largest frame the library sends: a run of 256 pages; everything else is far smaller. */
     static final long MAX_FRAME = PAGES_SIZE + 256L * 4096;

@@ -48,7 +48,7 @@ public final class Restarter {
         RestorePlan.Summary summary;
         try (CkptReader r = CkptReader.open(rq.image())) {
             tree = TreePlan.of(r, rq.pid());
-            RestorePlan planner = new RestorePlan(rq.pathMap(), tree.sharedPipes());
+            RestorePlan planner = new RestorePlan(rq.pathMap(), tree.sharedPipes(), tree.pairedSockets());
             List<RestorePlan.Summary> each = new ArrayList<>();
             for (TreePlan.Proc p : tree.processes()) {
                 Path plan = work.resolve("plan-" + p.row().pid());

@@ -35,27 +35,29 @@ import java.util.Properties;
 public final class RestorePlan {
     static final int AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
             AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6;
-    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5;
+    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6;
     private static final int PAGE = 4096;
 
     /** What the plan restores, for messages and tests. */
     public record Summary(int pid, int threads, int areas, int fds, long pages, List<String> warnings) {}
 
     private final Map<String, String> pathMap;
-    private final java.util.Set<Long> treePipes;
+    private final java.util.Set<Long> treePipes, treeSockets;
 
     /** {@code pathMap}: OLD=NEW prefixes applied to the paths of files the process had open. */
     public RestorePlan(Map<String, String> pathMap) {
-        this(pathMap, java.util.Set.of());
+        this(pathMap, java.util.Set.of(), java.util.Set.of());
     }
 
     /**
      * {@code treePipes}: pipes whose both ends the restored processes hold; stdin/stdout/stderr on one of them are
      * restored as that pipe (a pipeline inside the tree), any other stdio stays the restart's terminal.
+     * {@code treeSockets}: inodes of unix sockets whose peer the restored processes hold too (the tree plan's pairs).
      */
-    RestorePlan(Map<String, String> pathMap, java.util.Set<Long> treePipes) {
+    RestorePlan(Map<String, String> pathMap, java.util.Set<Long> treePipes, java.util.Set<Long> treeSockets) {
         this.pathMap = pathMap == null ? Map.of() : new LinkedHashMap<>(pathMap);
         this.treePipes = treePipes;
+        this.treeSockets = treeSockets;
     }
 
     public static int defaultPid(CkptReader r) throws IOException {
@@ -137,7 +139,9 @@ public final class RestorePlan {
             for (FdRow fd : fds) {
                 FileRow f = files.get(fd.fileId());
                 long pipeId = pipeOf.getOrDefault(fd.fileId(), f != null && f.inode() != null ? f.inode() : 0L);
-                int type = fd.fd() <= 2 && f != null && "pipe".equals(f.type()) && treePipes.contains(pipeId)
+                boolean paired = f != null && "socket".equals(f.type()) && f.inode() != null && treeSockets.contains(f.inode());
+                if (paired) pipeId = f.inode();
+                int type = paired ? FD_SOCKPAIR : fd.fd() <= 2 && f != null && "pipe".equals(f.type()) && treePipes.contains(pipeId)
                         ? ((f.flags() & 3) == 1 ? FD_PIPE_W : FD_PIPE_R) : fdType(fd, f);
                 String path = f == null || f.path() == null ? "" : mapPath(f.path());
                 if ((type == FD_FILE || type == FD_DIR) && !Files.exists(Path.of(path))) {

@@ -49,6 +49,8 @@ final class StreamImporter {
     private final List<RlimitRow> rlimits = new ArrayList<>();
     /** pipe inode -> bytes buffered at checkpoint time (several readers of one pipe send the same bytes) */
     private final Map<Long, byte[]> pipeData = new TreeMap<>();
+    /** unix socket inode -> its receive queue as records {u32 length, bytes} */
+    private final Map<Long, byte[]> socketData = new TreeMap<>();
     private final List<Result> results = new ArrayList<>();
     private FrameInput in;
 
@@ -68,6 +70,9 @@ final class StreamImporter {
 
     /** The attachment with the bytes a pipe held at checkpoint time. */
     static String pipeDataAttachment(long pipeId) { return "pipe-data/" + pipeId; }
+
+    /** The attachment with a unix socket's receive queue at checkpoint time. */
+    static String socketDataAttachment(long inode) { return "socket-data/" + inode; }
 
     /** Reads one process's stream (up to END); its pages go to the writer at once. */
     Result add(InputStream stream, String resource) throws IOException {
@@ -137,6 +142,23 @@ final class StreamImporter {
                     p.get(Protocol.PIPE_DATA_SIZE, data);
                     pipeData.putIfAbsent(p.getLong(0), data);
                 }
+                case Protocol.UNIX_SOCK -> {
+                    need(f, Protocol.UNIX_SOCK_SIZE);
+                    long inode = p.getLong(0), peer = p.getLong(8);
+                    for (int i = sockets.size() - 1; i >= 0 && peer != 0; i--) {  // the FD frame before it made the row
+                        SocketRow s = sockets.get(i);
+                        if (s.inode() != null && s.inode() == inode) {
+                            sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), s.protocol(), s.state(), s.local(), s.peer(),
+                                    s.inode(), peer, s.backlog()));
+                            break;
+                        }
+                    }
+                    if ((p.getInt(24) & Protocol.UNIX_QUEUE_SAVED) != 0 && p.getInt(20) > 0) {
+                        byte[] q = new byte[p.limit() - Protocol.UNIX_SOCK_SIZE];
+                        p.get(Protocol.UNIX_SOCK_SIZE, q);
+                        socketData.putIfAbsent(inode, q);
+                    }
+                }
                 case Protocol.AREA -> {
                     need(f, Protocol.AREA_SIZE);
                     long start = p.getLong(0), end = p.getLong(8);
@@ -183,6 +205,9 @@ final class StreamImporter {
         }
         for (Map.Entry<Long, byte[]> d : pipeData.entrySet()) {
             w.attachment(pipeDataAttachment(d.getKey()), new java.io.ByteArrayInputStream(d.getValue()));
+        }
+        for (Map.Entry<Long, byte[]> d : socketData.entrySet()) {
+            w.attachment(socketDataAttachment(d.getKey()), new java.io.ByteArrayInputStream(d.getValue()));
         }
         w.table(Tables.PROCESSES, processes);
         w.table(Tables.THREADS, threads);

@@ -26,8 +26,8 @@ import java.util.TreeMap;
  */
 final class TreePlan {
     static final int SETSID = 1, SETPGID = 2;
-    /** Room the loader has for the tree (MAX_TREE_PROCS, MAX_TREE_PIPES in loader.c). */
-    static final int MAX_PROCS = 256, MAX_PIPES = 256;
+    /** Room the loader has for the tree (MAX_TREE_PROCS, MAX_TREE_PIPES, MAX_TREE_SOCKS, SOCK_QUEUE_MAX in loader.c). */
+    static final int MAX_PROCS = 256, MAX_PIPES = 256, MAX_SOCKET_PAIRS = 128, MAX_QUEUE = 1 << 20;
 
     /** One process: its index of parent in the order (-1 for the root) and what it must do about its session. */
     record Proc(ProcessRow row, int parent, int flags) {}
@@ -36,11 +36,16 @@ final class TreePlan {
     /** pipe id -> bytes buffered at checkpoint time (empty when none were saved) */
     private final Map<Long, byte[]> pipes;
     private final Set<Long> shared;
+    private final List<SocketPair> socketPairs;
 
-    private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared) {
+    /** A unix socket pair whose both ends the processes hold, with each end's receive queue (records). */
+    record SocketPair(long a, long b, int type, byte[] queueA, byte[] queueB) {}
+
+    private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared, List<SocketPair> socketPairs) {
         this.procs = procs;
         this.pipes = pipes;
         this.shared = shared;
+        this.socketPairs = socketPairs;
     }
 
     /**
@@ -73,7 +78,47 @@ final class TreePlan {
                 order.add(new Proc(c, i, flags));
             }
         }
-        return new TreePlan(order, pipesOf(r, byPid.keySet()), sharedPipes(r, byPid.keySet()));
+        return new TreePlan(order, pipesOf(r, byPid.keySet()), sharedPipes(r, byPid.keySet()), socketPairs(r, byPid.keySet()));
+    }
+
+    /** Unix sockets held by the processes whose peer they hold too: the loader recreates them as socketpair(2)s. */
+    private static List<SocketPair> socketPairs(CkptReader r, Set<Integer> pids) throws IOException {
+        Set<Long> heldFiles = new HashSet<>();
+        for (FdRow fd : r.table(Tables.FDS)) if (pids.contains(fd.pid())) heldFiles.add(fd.fileId());
+        Map<Long, dev.ckptkit.io.table.SocketRow> byInode = new HashMap<>();
+        for (dev.ckptkit.io.table.SocketRow s : r.table(Tables.SOCKETS)) {
+            if ("unix".equals(s.family()) && s.inode() != null && heldFiles.contains(s.fileId())) byInode.putIfAbsent(s.inode(), s);
+        }
+        Set<String> attachments = r.attachments().keySet();
+        List<SocketPair> out = new ArrayList<>();
+        for (dev.ckptkit.io.table.SocketRow s : byInode.values()) {
+            Long peer = s.peerInode();
+            if (peer == null || peer <= s.inode() || !byInode.containsKey(peer)) continue;  // each pair once
+            int type = switch (s.type() == null ? "" : s.type()) { case "stream" -> 1; case "dgram" -> 2; case "seqpacket" -> 5; default -> 0; };
+            if (type == 0) continue;
+            out.add(new SocketPair(s.inode(), peer, type, queue(r, attachments, s.inode()), queue(r, attachments, peer)));
+        }
+        out.sort(java.util.Comparator.comparingLong(SocketPair::a));
+        if (out.size() > MAX_SOCKET_PAIRS) throw new IOException(r.path() + ": " + out.size() + " unix socket pairs, the loader restores at most " + MAX_SOCKET_PAIRS);
+        return out;
+    }
+
+    private static byte[] queue(CkptReader r, Set<String> attachments, long inode) throws IOException {
+        String a = StreamImporter.socketDataAttachment(inode);
+        if (!attachments.contains(a)) return new byte[0];
+        byte[] q = r.readAttachment(a);
+        if (q.length > MAX_QUEUE) throw new IOException(r.path() + ": attachment " + a + " is " + q.length + " bytes, the loader refills at most " + MAX_QUEUE);
+        return q;
+    }
+
+    /** Inodes of both ends of every socket pair. */
+    Set<Long> pairedSockets() {
+        Set<Long> s = new HashSet<>();
+        for (SocketPair p : socketPairs) {
+            s.add(p.a());
+            s.add(p.b());
+        }
+        return s;
     }
 
     /** Every pipe the processes hold, with the bytes the image saved for it. */
@@ -126,7 +171,7 @@ final class TreePlan {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
             RestorePlan.Out o = new RestorePlan.Out(os);
             o.raw("CKPTTRE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            o.i32(procs.size()).i32(pipes.size());
+            o.i32(procs.size()).i32(pipes.size()).i32(socketPairs.size()).i32(0);
             for (int i = 0; i < procs.size(); i++) {
                 Proc p = procs.get(i);
                 byte[] path = RestorePlan.bytes(plans.get(i).toAbsolutePath().toString());
@@ -136,6 +181,12 @@ final class TreePlan {
             for (Map.Entry<Long, byte[]> e : pipes.entrySet()) {
                 o.i32(RestorePlan.planPipeId(e.getKey())).i32(e.getValue().length);
                 o.padded(e.getValue());
+            }
+            for (SocketPair sp : socketPairs) {
+                o.i32(RestorePlan.planPipeId(sp.a())).i32(RestorePlan.planPipeId(sp.b())).i32(sp.type())
+                        .i32(sp.queueA().length).i32(sp.queueB().length).i32(0);
+                o.padded(sp.queueA());
+                o.padded(sp.queueB());
             }
         }
     }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A parent and a forked child connected by a pipe (src/test/c/pipetree.c), with sequence numbers in flight in the
- * pipe, are checkpointed as one tree, killed, and restarted: both go on, with their original pids, and the child
- * reads every number exactly once and in order, the in-flight ones included.
+ * A parent and a forked child connected by a pipe and a unix socketpair (src/test/c/pipetree.c), with sequence
+ * numbers in flight both ways, are checkpointed as one tree, killed, and restarted: both go on, with their original
+ * pids, and each reads every number exactly once and in order, the in-flight ones included.
  */
 class TreeCheckpointRestartTest {
     private static final Duration T = Duration.ofSeconds(30);
@@ -40,11 +40,11 @@ class TreeCheckpointRestartTest {
         pipetree = Workloads.compile("pipetree");
     }
 
-    /** OUTDIR/parent: ticks last-written pid ppid kill-and-waitpid-ok. */
-    record Parent(long ticks, long written, int pid, int ppid, boolean signalOk) {
+    /** OUTDIR/parent: ticks last-written pid ppid kill-and-waitpid-ok socket-reads socket-last socket-in-order. */
+    record Parent(long ticks, long written, int pid, int ppid, boolean signalOk, long socketReads, long socketLast, boolean socketInOrder) {
         static Parent read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("parent"), 5);
-            return v == null ? null : new Parent(v[0], v[1], (int) v[2], (int) v[3], v[4] == 1);
+            long[] v = fields(dir.resolve("parent"), 8);
+            return v == null ? null : new Parent(v[0], v[1], (int) v[2], (int) v[3], v[4] == 1, v[5], v[6], v[7] == 1);
         }
     }
 
@@ -72,8 +72,9 @@ class TreeCheckpointRestartTest {
         List<ProcessHandle> all = new ArrayList<>();
         try {
             p = Workloads.launch(tools, dir, pipetree, dir.toString());
+            final int rootPid = (int) p.pid();
             Workloads.awaitSocket(p.pid(), T);
-            Child c0 = Workloads.await(T, () -> Child.read(dir), c -> c.reads() >= 5, "child");
+            Child c0 = Workloads.await(T, () -> Child.read(dir), c -> c.reads() >= 10, "child");
             int childPid = c0.pid();
             all.add(p.toHandle());
             ProcessHandle.of(childPid).ifPresent(all::add);
@@ -86,6 +87,7 @@ class TreeCheckpointRestartTest {
             Parent parentAtKill = Parent.read(dir);
             Child childAtKill = Child.read(dir);
             long inFlight = parentAtKill.written() - childAtKill.last();
+            long socketQueued;
             assertTrue(inFlight > 0, "numbers in flight at checkpoint time: " + parentAtKill + " / " + childAtKill);
 
             try (CkptReader img = CkptReader.open(image)) {
@@ -117,6 +119,26 @@ class TreeCheckpointRestartTest {
                 assertEquals(childAtKill.last() + 1, first, "first buffered number");
                 assertEquals(parentAtKill.written(), last, "last buffered number");
                 assertEquals(last - first + 1, data.length / 8);
+
+                // the socketpair: each end names the other as its peer; the parent's queue holds the child's numbers
+                Map<Long, dev.ckptkit.io.table.SocketRow> socks = img.table(Tables.SOCKETS).stream()
+                        .collect(Collectors.toMap(dev.ckptkit.io.table.SocketRow::fileId, x -> x));
+                var parentSock = socks.values().stream().filter(x -> holder.get(x.fileId()) == rootPid && "unix".equals(x.family())).findFirst().orElseThrow();
+                var childSock = socks.values().stream().filter(x -> holder.get(x.fileId()) == childPid && "unix".equals(x.family())).findFirst().orElseThrow();
+                assertEquals(childSock.inode(), parentSock.peerInode(), "peer of the parent's end");
+                assertEquals(parentSock.inode(), childSock.peerInode(), "peer of the child's end");
+                ByteBuffer q = ByteBuffer.wrap(img.readAttachment(StreamImporter.socketDataAttachment(parentSock.inode()))).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer values = ByteBuffer.allocate(q.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+                while (q.remaining() >= 4) {  // records {u32 length, bytes}: for a stream socket, chunks of the byte stream
+                    int n = q.getInt();
+                    values.put(q.slice(q.position(), n));
+                    q.position(q.position() + n);
+                }
+                values.flip();
+                assertTrue(values.remaining() >= 16 && values.remaining() % 8 == 0, "numbers queued in the parent's socket: " + values.remaining() + " bytes");
+                assertEquals(parentAtKill.socketLast() + 1, values.getLong(0), "first queued number follows the parent's last read");
+                assertEquals(childAtKill.reads(), values.getLong(values.remaining() - 8), "last queued number is the child's last send");
+                socketQueued = values.remaining() / 8;
             }
 
             Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
@@ -134,6 +156,10 @@ class TreeCheckpointRestartTest {
             assertEquals((int) p.pid(), pAfter.pid(), "parent's getpid() is its original pid");
             // kill(child) and waitpid(child) by the pid fork() returned reach the restored child (the tree's pid map)
             assertTrue(pAfter.signalOk(), "kill/waitpid of the child's original pid work after restart: " + pAfter);
+            long queued = socketQueued;
+            Parent pSock = Workloads.await(T, () -> Parent.read(dir), x -> x.socketReads() > parentAtKill.socketReads() + queued + 2, "socket reads after restart");
+            assertTrue(pSock.socketInOrder(), "every number on the socketpair arrived exactly once and in order: " + pSock);
+            assertTrue(pSock.socketLast() > childAtKill.reads(), "the parent read past the queued numbers into new ones: " + pSock);
             long signalsAtKill = childAtKill.signals();
             Workloads.await(T, () -> Child.read(dir), c -> c.signals() > signalsAtKill + 1, "SIGUSR1 from the restored parent");
             assertTrue(after.last() > parentAtKill.written(), "the child read past the in-flight numbers into new ones");
