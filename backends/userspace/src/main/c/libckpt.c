@@ -833,6 +833,10 @@ static void child_after_fork(void) {
     S.real_pid = raw_getpid();
     S.virt_pid = S.real_pid;
     S.starttime = read_starttime();
+    /* the parent's listening socket and requester connection came along: not this process's (and they would show
+     * up in its checkpoints as sockets of the program) */
+    if (S.listen_fd >= 0) close(S.listen_fd);
+    if (S.conn_fd >= 0) close(S.conn_fd);
     S.listen_fd = -1;
     S.conn_fd = -1;
     if (S.wake[0] >= 0) {  /* the parent's pipe would wake the parent's manager too */
