@@ -16,7 +16,8 @@ import java.util.TreeSet;
  *
  * <p>ckpt's own userspace images (producer backend "userspace") say more precisely what {@code ckpt restart} brings
  * back: the whole process tree, the pipes between its processes with the bytes they held (attachments
- * {@code pipe-data/PIPE_ID}), files at their positions; sockets become /dev/null.
+ * {@code pipe-data/PIPE_ID}), unix socket pairs between them with their queues ({@code socket-data/INODE}), files at
+ * their positions; other sockets become /dev/null.
  */
 public final class UserspaceRule implements Rule {
     @Override public String group() { return "userspace"; }
@@ -29,11 +30,15 @@ public final class UserspaceRule implements Rule {
         if (own) {
             out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
                     "ckpt userspace image of " + ctx.image().processes().size() + " process(es): 'ckpt restart' recreates the tree with its"
-                            + " original pids (getpid/getppid), the pipes between its processes with their buffered bytes, files at their positions",
+                            + " original pids (getpid/getppid), the pipes and unix socket pairs between its processes with their buffered bytes,"
+                            + " files at their positions",
                     "restart with 'ckpt restart IMAGE' (x86_64, same kernel vDSO layout)"));
+            Set<Long> inodes = new TreeSet<>();
+            for (SocketRow s : ctx.image().sockets()) if ("unix".equals(s.family()) && s.inode() != null) inodes.add(s.inode());
             for (SocketRow s : ctx.image().sockets()) {
+                if ("unix".equals(s.family()) && s.peerInode() != null && inodes.contains(s.peerInode())) continue;  // a pair inside
                 out.add(finding("USERSPACE_SOCKET_PLACEHOLDER", Severity.WARNING, ctx.image().holders(s.fileId()) + " (" + s.family() + " " + s.type() + ")",
-                        "'ckpt restart' does not rebuild sockets (nor their queued data): the fd becomes /dev/null",
+                        "'ckpt restart' rebuilds only unix socket pairs whose both ends are in the image: this fd becomes /dev/null",
                         "make the application reconnect in a ckpt_on_restart callback or a --hook"));
             }
             out.addAll(lostPipeContents(ctx));

@@ -34,9 +34,14 @@ class UserspaceRuleTest {
         f.producer = "userspace";
         var scope = new UserspaceRule().check(f.alone());
         assertEquals(Set.of("USERSPACE_SCOPE"), codes(scope));
-        org.junit.jupiter.api.Assertions.assertTrue(scope.getFirst().explanation().contains("pipes between its processes"), scope.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(scope.getFirst().explanation().contains("unix socket pairs between its processes"), scope.toString());
         f.socket(12, "unix", 0, null, null, null, 3L, 4L);
-        assertEquals(Set.of("USERSPACE_SCOPE", "USERSPACE_SOCKET_PLACEHOLDER"), codes(new UserspaceRule().check(f.alone())));
+        f.socket(13, "unix", 0, null, null, null, 4L, 3L);
+        assertEquals(Set.of("USERSPACE_SCOPE"), codes(new UserspaceRule().check(f.alone())), "a socketpair inside the image comes back");
+        f.socket(14, "unix", 0, null, null, null, 5L, 99L);
+        var found = new UserspaceRule().check(f.alone());
+        assertEquals(Set.of("USERSPACE_SCOPE", "USERSPACE_SOCKET_PLACEHOLDER"), codes(found));
+        assertEquals(1, found.stream().filter(x -> x.code().equals("USERSPACE_SOCKET_PLACEHOLDER")).count(), "only the one with its peer outside");
     }
 
     /** A pipe that held bytes: fine when the image carries them (pipe-data/ID), a warning when it does not. */
