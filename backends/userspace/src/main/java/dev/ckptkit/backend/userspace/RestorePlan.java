@@ -60,12 +60,6 @@ public final class RestorePlan {
         this.treeSockets = treeSockets;
     }
 
-    public static int defaultPid(CkptReader r) throws IOException {
-        List<ProcessRow> ps = r.table(Tables.PROCESSES);
-        if (ps.isEmpty()) throw new IOException(r.path() + ": the image holds no process");
-        return ps.getFirst().pid();
-    }
-
     public Summary write(CkptReader r, int pid, Path plan) throws IOException {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(plan), 1 << 20)) {
             return write(r, pid, os, true);
