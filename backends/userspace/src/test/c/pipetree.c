@@ -7,7 +7,10 @@
  * those queue up in the socket; the parent checks their order too. Each keeps a status file:
  *   OUTDIR/parent: ticks  last-written  getpid()  getppid()  kill-and-waitpid-ok(1/0)  socket-reads  last  in-order
  *   OUTDIR/child:  reads  last-read  in-order(1/0)  getpid()  getppid()  SIGUSR1-received
- * usage: pipetree OUTDIR */
+ * With "exec", the child execs this program again (pipetree OUTDIR --child RFD SFD: a fork+exec child, which gets
+ * libckpt.so through the inherited LD_PRELOAD) and forks a grandchild that only ticks:
+ *   OUTDIR/grandchild: ticks  getpid()  getppid()
+ * usage: pipetree OUTDIR [exec] */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -49,36 +52,64 @@ static int read_full(int fd, void *dst, size_t n) {
     return 0;
 }
 
+static void grandchild(const char *dir) {
+    char line[128];
+    for (unsigned long ticks = 1;; ticks++) {
+        snprintf(line, sizeof line, "%lu %d %d\n", ticks, (int) getpid(), (int) getppid());
+        status(dir, "grandchild", line);
+        pause_ms(50);
+    }
+}
+
+/* reads the parent's numbers from rfd, answers on sfd */
+static int child_loop(const char *dir, int rfd, int sfd) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    char line[256];
+    uint64_t expect = 1, reads = 0;
+    int ok = 1;
+    for (;;) {
+        uint64_t v;
+        if (read_full(rfd, &v, sizeof v) != 0) return 3;
+        if (v != expect) ok = 0;
+        expect = v + 1;
+        reads++;
+        if (send(sfd, &reads, sizeof reads, 0) != (ssize_t) sizeof reads) return 5;
+        snprintf(line, sizeof line, "%lu %lu %d %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(),
+                 (int) getppid(), (int) usr1);
+        status(dir, "child", line);
+        pause_ms(40);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     const char *dir = argv[1];
+    if (argc >= 5 && strcmp(argv[2], "--child") == 0) {
+        pid_t g = fork();
+        if (g == 0) grandchild(dir);
+        return child_loop(dir, atoi(argv[3]), atoi(argv[4]));
+    }
+    int exec_child = argc > 2 && strcmp(argv[2], "exec") == 0;
     int p[2], sv[2];
     if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
     pid_t child = fork();
     if (child < 0) return 1;
     char line[256];
     if (child == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_usr1;
-        sa.sa_flags = SA_RESTART;
-        sigaction(SIGUSR1, &sa, NULL);
         close(p[1]);
         close(sv[0]);
-        uint64_t expect = 1, reads = 0;
-        int ok = 1;
-        for (;;) {
-            uint64_t v;
-            if (read_full(p[0], &v, sizeof v) != 0) return 3;
-            if (v != expect) ok = 0;
-            expect = v + 1;
-            reads++;
-            if (send(sv[1], &reads, sizeof reads, 0) != (ssize_t) sizeof reads) return 5;
-            snprintf(line, sizeof line, "%lu %lu %d %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(),
-                     (int) getppid(), (int) usr1);
-            status(dir, "child", line);
-            pause_ms(40);
+        if (exec_child) {
+            char rfd[16], sfd[16];
+            snprintf(rfd, sizeof rfd, "%d", p[0]);
+            snprintf(sfd, sizeof sfd, "%d", sv[1]);
+            execl("/proc/self/exe", argv[0], dir, "--child", rfd, sfd, (char *) NULL);
+            return 6;
         }
+        return child_loop(dir, p[0], sv[1]);
     }
     close(p[0]);
     close(sv[1]);

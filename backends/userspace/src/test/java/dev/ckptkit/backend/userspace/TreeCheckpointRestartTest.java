@@ -21,13 +21,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A parent and a forked child connected by a pipe and a unix socketpair (src/test/c/pipetree.c), with sequence
  * numbers in flight both ways, are checkpointed as one tree, killed, and restarted: both go on, with their original
- * pids, and each reads every number exactly once and in order, the in-flight ones included.
+ * pids, and each reads every number exactly once and in order, the in-flight ones included. With "exec" the child is
+ * a fork+exec child (libckpt.so through the inherited LD_PRELOAD) with a grandchild of its own: three levels.
  */
 class TreeCheckpointRestartTest {
     private static final Duration T = Duration.ofSeconds(30);
@@ -65,13 +67,22 @@ class TreeCheckpointRestartTest {
         return v;
     }
 
-    @Test
-    void treeWithPipeDataSurvivesKillAndRestart(@TempDir Path dir) throws Exception {
+    /** OUTDIR/grandchild: ticks pid ppid. */
+    record Grandchild(long ticks, int pid, int ppid) {
+        static Grandchild read(Path dir) throws IOException {
+            long[] v = fields(dir.resolve("grandchild"), 3);
+            return v == null ? null : new Grandchild(v[0], (int) v[1], (int) v[2]);
+        }
+    }
+
+    @ParameterizedTest(name = "exec child: {0}")
+    @ValueSource(booleans = {false, true})
+    void treeWithPipeDataSurvivesKillAndRestart(boolean exec, @TempDir Path dir) throws Exception {
         Path image = dir.resolve("tree.ckpt");
         Process p = null;
         List<ProcessHandle> all = new ArrayList<>();
         try {
-            p = Workloads.launch(tools, dir, pipetree, dir.toString());
+            p = exec ? Workloads.launch(tools, dir, pipetree, dir.toString(), "exec") : Workloads.launch(tools, dir, pipetree, dir.toString());
             final int rootPid = (int) p.pid();
             Workloads.awaitSocket(p.pid(), T);
             Child c0 = Workloads.await(T, () -> Child.read(dir), c -> c.reads() >= 10, "child");
@@ -79,13 +90,21 @@ class TreeCheckpointRestartTest {
             all.add(p.toHandle());
             ProcessHandle.of(childPid).ifPresent(all::add);
             Workloads.awaitSocket(childPid, T);
+            int grandchildPid = exec ? Workloads.await(T, () -> Grandchild.read(dir), g -> g.ticks() > 2, "grandchild").pid() : 0;
+            if (exec) {
+                ProcessHandle.of(grandchildPid).ifPresent(all::add);
+                Workloads.awaitSocket(grandchildPid, T);
+            }
+            Set<Integer> tree = exec ? Set.of(rootPid, childPid, grandchildPid) : Set.of(rootPid, childPid);
             Workloads.await(T, () -> Parent.read(dir), x -> x.written() > c0.last() + 20, "bytes in flight");
 
             var r = new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, null));
-            assertEquals(List.of((int) p.pid(), childPid), r.pids().stream().sorted().toList(), "both processes in the image");
+            assertEquals(tree, Set.copyOf(r.pids()), "every process of the tree in the image");
+            assertEquals(tree.size(), r.pids().size());
             for (ProcessHandle h : all) assertTrue(Workloads.awaitExit(h, T), "--kill ends every process of the tree");
             Parent parentAtKill = Parent.read(dir);
             Child childAtKill = Child.read(dir);
+            Grandchild grandAtKill = exec ? Grandchild.read(dir) : null;
             long inFlight = parentAtKill.written() - childAtKill.last();
             long socketQueued;
             assertTrue(inFlight > 0, "numbers in flight at checkpoint time: " + parentAtKill + " / " + childAtKill);
@@ -93,25 +112,30 @@ class TreeCheckpointRestartTest {
             try (CkptReader img = CkptReader.open(image)) {
                 assertTrue(img.verify().ok());
                 Map<Integer, ProcessRow> ps = img.table(Tables.PROCESSES).stream().collect(Collectors.toMap(ProcessRow::pid, x -> x));
-                assertEquals(Set.of((int) p.pid(), childPid), ps.keySet());
+                assertEquals(tree, ps.keySet());
+                if (exec) {
+                    assertEquals(childPid, ps.get(grandchildPid).ppid(), "the grandchild's parent is the exec'd child");
+                    assertTrue(ps.get(childPid).cmdline().contains("--child"), "the child runs the exec'd command line: " + ps.get(childPid).cmdline());
+                }
                 assertEquals((int) p.pid(), ps.get(childPid).ppid(), "the child's parent is the launched program");
                 assertEquals(ps.get((int) p.pid()).pgid(), ps.get(childPid).pgid());
                 assertEquals(ps.get((int) p.pid()).sid(), ps.get(childPid).sid());
                 assertEquals((int) p.pid(), img.manifest().processTree().rootPid());
-                assertEquals(2, img.manifest().processTree().processes());
+                assertEquals(tree.size(), img.manifest().processTree().processes());
                 // one pipe: the parent holds its write end, the child its read end; both rows say what it held
                 Map<Long, Integer> holder = img.table(Tables.FDS).stream().collect(Collectors.toMap(FdRow::fileId, FdRow::pid));
                 List<PipeRow> pipes = img.table(Tables.PIPES);
                 Map<Long, List<PipeRow>> byPipe = pipes.stream().collect(Collectors.groupingBy(PipeRow::pipeId));
                 PipeRow readEnd = pipes.stream().filter(x -> holder.get(x.fileId()) == childPid && (x.flags() & 3) == 0).findFirst().orElseThrow();
                 List<PipeRow> ends = byPipe.get(readEnd.pipeId());
-                assertEquals(2, ends.size(), "both ends of the pipe share its id: " + pipes);
-                PipeRow writeEnd = ends.stream().filter(x -> x != readEnd).findFirst().orElseThrow();
+                // (the grandchild inherited a read end too)
+                assertEquals(exec ? 3 : 2, ends.size(), "every end of the pipe shares its id: " + pipes);
+                PipeRow writeEnd = ends.stream().filter(x -> (x.flags() & 3) == 1).findFirst().orElseThrow();
                 assertEquals((int) p.pid(), holder.get(writeEnd.fileId()));
                 assertEquals(1, writeEnd.flags() & 3);
                 byte[] data = img.readAttachment(StreamImporter.pipeDataAttachment(readEnd.pipeId()));
                 assertEquals(data.length, readEnd.buffered());
-                assertEquals(data.length, writeEnd.buffered());
+                for (PipeRow e : ends) assertEquals(data.length, e.buffered());
                 assertEquals(0, data.length % 8);
                 // the buffered numbers follow the child's last read and end at the parent's last write
                 ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
@@ -142,7 +166,7 @@ class TreeCheckpointRestartTest {
             }
 
             Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
-            assertEquals(Set.of((int) p.pid(), childPid), rs.pids().keySet());
+            assertEquals(tree, rs.pids().keySet());
             rs.pids().values().forEach(x -> ProcessHandle.of(x).ifPresent(all::add));
             long newChild = rs.pids().get(childPid);
             assertNotEquals(childPid, newChild);
@@ -160,6 +184,14 @@ class TreeCheckpointRestartTest {
             Parent pSock = Workloads.await(T, () -> Parent.read(dir), x -> x.socketReads() > parentAtKill.socketReads() + queued + 2, "socket reads after restart");
             assertTrue(pSock.socketInOrder(), "every number on the socketpair arrived exactly once and in order: " + pSock);
             assertTrue(pSock.socketLast() > childAtKill.reads(), "the parent read past the queued numbers into new ones: " + pSock);
+            if (exec) {
+                long gAtKill = grandAtKill.ticks();
+                Grandchild g = Workloads.await(T, () -> Grandchild.read(dir), x -> x.ticks() > gAtKill + 3, "grandchild after restart");
+                assertEquals(grandchildPid, g.pid(), "grandchild's getpid() is its original pid");
+                assertEquals(childPid, g.ppid(), "grandchild's getppid() is the exec'd child's original pid");
+                assertEquals(newChild, ProcessHandle.of(rs.pids().get(grandchildPid)).orElseThrow().parent().orElseThrow().pid(),
+                        "the restored grandchild is the restored child's child");
+            }
             long signalsAtKill = childAtKill.signals();
             Workloads.await(T, () -> Child.read(dir), c -> c.signals() > signalsAtKill + 1, "SIGUSR1 from the restored parent");
             assertTrue(after.last() > parentAtKill.written(), "the child read past the in-flight numbers into new ones");
