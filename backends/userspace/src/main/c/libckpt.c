@@ -369,7 +369,8 @@ static uint64_t unix_peer(uint64_t inode) {
  * every message stays queued for the program. Queues over the copy buffer are left out (flags 0). */
 static void send_unix_socket(int fd, uint64_t inode) {
     struct ckpt_unix_sock u = { inode, unix_peer(inode), fd, 0, 0, 0 };
-    size_t used = 0, cap = CHUNK_PAGES * PAGE;
+    /* the frame stays within the largest one the reader takes (a PAGES run: 16 + 1 MiB) */
+    size_t used = 0, cap = CHUNK_PAGES * PAGE - (sizeof u - sizeof(struct ckpt_pages));
     int old = -1, zero = 0;
     socklen_t l = sizeof old;
     if (getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, &l) == 0 && setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof zero) == 0) {
@@ -519,7 +520,9 @@ static void send_areas(void) {
             if (strcmp(name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
             if (start >= CKPT_LOADER_BASE && end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
             send_frame2(CKPT_F_AREA, &ar, sizeof ar, name, strlen(name));
-            int special = strcmp(name, "[vdso]") == 0 || strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
+            /* the vDSO is saved (a restore elsewhere, e.g. by criu, matches it against the running kernel's);
+             * vvar pages are kernel data that changes under the reader, vsyscall is not readable memory */
+            int special = strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
             if ((ar.prot & PROT_READ) && !special) {
                 /* the library's own buffers are rewritten during the dump: their content is useless, skip it
                  * (the kernel may have merged them with neighbouring anonymous memory, so cut, not drop) */

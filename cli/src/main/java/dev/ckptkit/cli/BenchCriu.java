@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 public final class BenchCriu {
     /** One image's figures; times in seconds, sizes in bytes, ratios > 1 mean ckpt is faster/smaller. */
     public record Result(String image, long dirBytes, long pagesBytes, double cpSeconds, double cpSyncSeconds, double importSeconds,
+                         double importCpuSeconds, double zstdImportCpuSeconds,
                          double exportSeconds, double zstdImportSeconds, double zstdCliSeconds, long ckptBytes,
                          long ckptZstdBytes, long zstdCliBytes, long heapPeakImport, long heapPeakZstdImport,
                          long heapPeakExport, long maxHeap, boolean exportIdentical, int zstdLevel, int threads) {
@@ -84,8 +85,9 @@ public final class BenchCriu {
         Path plain = work.resolve("plain.ckpt");
         Path zstd = work.resolve("zstd.ckpt");
         long[] heap = new long[3];
-        double imp = best(() -> heap[0] = Math.max(heap[0], importInto(dir, plain, 0)), null);
-        double impZ = best(() -> heap[1] = Math.max(heap[1], importInto(dir, zstd, zstdLevel)), null);
+        double[] cpu = new double[2];
+        double imp = best(() -> heap[0] = Math.max(heap[0], importInto(dir, plain, 0)), null, c -> cpu[0] = c);
+        double impZ = best(() -> heap[1] = Math.max(heap[1], importInto(dir, zstd, zstdLevel)), null, c -> cpu[1] = c);
         Path exported = work.resolve("exported");
         double exp;
         boolean identical;
@@ -106,7 +108,7 @@ public final class BenchCriu {
                 zBytes[0] += Files.size(zOut);
             }
         }, () -> Files.deleteIfExists(zOut));
-        Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, cpSync, imp, exp, impZ, zcli, Files.size(plain),
+        Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, cpSync, imp, cpu[0], cpu[1], exp, impZ, zcli, Files.size(plain),
                 Files.size(zstd), zBytes[0], heap[0], heap[1], heap[2], Runtime.getRuntime().maxMemory(), identical,
                 zstdLevel, threads);
         Files.deleteIfExists(plain);
@@ -136,12 +138,23 @@ public final class BenchCriu {
     }
 
     private double best(Action a, Action after) throws IOException {
+        return best(a, after, c -> { });
+    }
+
+    /** Best wall time of {@code runs}; {@code cpuOfBest} gets the process CPU seconds of that run (all threads). */
+    private double best(Action a, Action after, java.util.function.DoubleConsumer cpuOfBest) throws IOException {
         double best = Double.MAX_VALUE;
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             for (int i = 0; i < runs; i++) {
+                long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 a.run();
-                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                double t = (System.nanoTime() - t0) / 1e9;
+                if (t < best) {
+                    best = t;
+                    cpuOfBest.accept((os.getProcessCpuTime() - c0) / 1e9);
+                }
             }
             if (after != null) after.run();
         } catch (IOException | RuntimeException e) {
@@ -210,15 +223,15 @@ public final class BenchCriu {
                     "image dir"));
             b.append(String.format("  cp -r                %8.3f s  %8.1f MiB/s%n", r.cpSeconds(), mibs(r.dirBytes(), r.cpSeconds())));
             b.append(String.format("  cp -r + fsync        %8.3f s  %8.1f MiB/s%n", r.cpSyncSeconds(), mibs(r.dirBytes(), r.cpSyncSeconds())));
-            b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  %5.2fx cp+fsync  -> %s%n", r.importSeconds(),
-                    mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), r.importVsCpSync(), Sizes.human(r.ckptBytes())));
+            b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  %5.2fx cp+fsync  -> %s  (CPU %.2f s)%n", r.importSeconds(),
+                    mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), r.importVsCpSync(), Sizes.human(r.ckptBytes()), r.importCpuSeconds()));
             b.append(String.format("  export               %8.3f s  %8.1f MiB/s  %5.2fx cp   byte-identical: %s%n", r.exportSeconds(),
                     mibs(r.dirBytes(), r.exportSeconds()), r.exportVsCp(), r.exportIdentical() ? "yes" : "NO"));
             b.append(String.format("  zstd -%d pages        %8.3f s  %8.1f MiB/s              -> %s%n", r.zstdLevel(), r.zstdCliSeconds(),
                     mibs(r.pagesBytes(), r.zstdCliSeconds()), Sizes.human(r.zstdCliBytes())));
-            b.append(String.format("  import --zstd %d      %8.3f s  %8.1f MiB/s  %5.2fx zstd (goal >= 1.50x)  -> %s = %.2fx zstd size (goal <= 0.85x)%n",
+            b.append(String.format("  import --zstd %d      %8.3f s  %8.1f MiB/s  %5.2fx zstd (goal >= 1.50x)  -> %s = %.2fx zstd size (goal <= 0.85x)  (CPU %.2f s)%n",
                     r.zstdLevel(), r.zstdImportSeconds(), mibs(r.dirBytes(), r.zstdImportSeconds()), r.zstdImportVsZstd(),
-                    Sizes.human(r.ckptZstdBytes()), r.zstdSizeRatio()));
+                    Sizes.human(r.ckptZstdBytes()), r.zstdSizeRatio(), r.zstdImportCpuSeconds()));
             b.append(String.format("  heap peak            import %s, import --zstd %s, export %s (max heap %s, %d threads)%n",
                     Sizes.human(r.heapPeakImport()), Sizes.human(r.heapPeakZstdImport()), Sizes.human(r.heapPeakExport()),
                     Sizes.human(r.maxHeap()), r.threads()));

@@ -22,6 +22,9 @@ public final class BenchUserspaceCommand extends CkptCommand {
     @Option(names = "--runs", defaultValue = "1", paramLabel = "N", description = "Runs per size; every run is printed (default 1).")
     int runs;
 
+    @Option(names = "--dedup", description = "Checkpoint with dedup, as 'ckpt checkpoint --dedup' (default: without, as 'ckpt checkpoint').")
+    boolean dedup;
+
     @picocli.CommandLine.Mixin
     dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
@@ -32,7 +35,7 @@ public final class BenchUserspaceCommand extends CkptCommand {
     protected int run() throws Exception {
         Path scratch = scratchDir.create("ckpt-bench-userspace-");
         try {
-            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), criu(), scratch);
+            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), criu(), scratch, dedup);
             List<BenchUserspace.Result> results = new ArrayList<>();
             for (int m : mib) {
                 for (int i = 0; i < runs; i++) {

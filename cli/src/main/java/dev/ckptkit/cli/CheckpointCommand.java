@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,12 +34,12 @@ final class CheckpointCommand extends CkptCommand {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "User label for the manifest (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
 
-    @Option(names = "--zstd", paramLabel = "LEVEL", defaultValue = "0", description = "Compress sections with zstd at this level (0 = none, default).")
-    int zstd;
+    @Mixin
+    WriterMixin writer;
 
     @Override
     protected int run() throws Exception {
-        WriterOptions opts = WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withZstd(zstd);
+        WriterOptions opts = writer.apply(Checkpointer.defaultOptions(pid), false);
         var r = new Checkpointer().checkpoint(new Checkpointer.Request(pid, output, kill, hooks, labels,
                 java.time.Instant.now().toString(), opts));
         String procs = r.pids().size() == 1 ? "pid " + r.pid() : "pid " + r.pid() + " and " + (r.pids().size() - 1) + " more processes "

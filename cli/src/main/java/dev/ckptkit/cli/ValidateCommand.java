@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import dev.ckptkit.backend.criu.Criu;
 import dev.ckptkit.analyzer.validate.Finding;
 import dev.ckptkit.analyzer.validate.HostProbe;
 import dev.ckptkit.analyzer.validate.HostProfile;
@@ -59,7 +60,7 @@ final class ValidateCommand extends CkptCommand {
             HostProfile host = null;
             String targetName = null;
             if (target != null && target.here) {
-                HostProbe probe = new HostProbe(Path.of("/"), CriuLocator.find());
+                HostProbe probe = new HostProbe(Path.of("/"), Criu.find());
                 host = probe.probe().withFiles(probe.files(NeededFiles.paths(facts)));
                 targetName = "this host (" + host.hostname() + ")";
             } else if (target != null && target.profile != null) {

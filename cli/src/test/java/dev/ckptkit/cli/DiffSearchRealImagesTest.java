@@ -31,6 +31,24 @@ class DiffSearchRealImagesTest {
     }
 
     @Test
+    void withoutDedupTheSameMemoryIsComparedByContent() throws Exception {
+        Path plain = dir.resolve("memfile-nodedup.ckpt");
+        CliRunner c = CliRunner.run("convert", "--no-dedup", dir.resolve("memfile").toString(), "-o", plain.toString());
+        assertEquals(0, c.exit(), c.err());
+        CliRunner info = CliRunner.run("info", plain.toString());
+        assertTrue(info.out().contains("ro_compat:   -"), info.out());
+        assertFalse(info.out().contains("page-hashes"), info.out());
+        CliRunner d = CliRunner.run("diff", dir.resolve("memfile.ckpt").toString(), plain.toString());
+        assertEquals(0, d.exit(), d.out() + d.err());
+        assertTrue(d.out().contains("same: "), d.out());
+        assertTrue(d.out().contains("0 changed"), d.out());
+        assertFalse(d.out().contains("compared by hashes"), "no hashes to compare: " + d.out());
+        CliRunner g = CliRunner.run("grep", "CKPT-MARKER-1", plain.toString());
+        assertEquals(0, g.exit(), g.err());
+        assertTrue(g.out().contains("CKPT-MARKER-1"), g.out());
+    }
+
+    @Test
     void anImageAndItsConversionAreTheSame() throws Exception {
         CliRunner r = CliRunner.run("diff", dir.resolve("memfile").toString(), dir.resolve("memfile.ckpt").toString());
         assertEquals(0, r.exit(), r.out() + r.err());

@@ -70,7 +70,7 @@ public final class CkptWriter implements Closeable {
             this.out = new ImageOutput(ch);
             this.sections = new SectionOutput(out);
             writeHeader();
-            this.pages = new PageStoreWriter(sections, dir, base, options.zstdLevel(), options.threads());
+            this.pages = new PageStoreWriter(sections, dir, base, options.zstdLevel(), options.threads(), options.dedup());
         } catch (IOException | RuntimeException e) {
             if (ch != null) ch.close();
             Files.deleteIfExists(temp);
@@ -87,7 +87,7 @@ public final class CkptWriter implements Closeable {
 
     private void writeHeader() throws IOException {
         long incompat = options.zstdLevel() > 0 ? Feature.ZSTD_SECTIONS.mask() : 0;
-        long roCompat = Feature.PAGE_DEDUP.mask();
+        long roCompat = options.dedup() ? Feature.PAGE_DEDUP.mask() : 0;
         ByteBuffer h = ByteBuffer.allocate(CkptFormat.HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         h.put(CkptFormat.MAGIC).putShort((short) CkptFormat.MAJOR).putShort((short) CkptFormat.MINOR)
                 .putInt(CkptFormat.HEADER_LENGTH).putLong(0).putLong(roCompat).putLong(incompat)
@@ -175,7 +175,7 @@ public final class CkptWriter implements Closeable {
         out.writeInt(fileCrc);
         out.writeInt(Checksums.crc32c(tail));
         out.writeBytes(CkptFormat.TAIL_MAGIC);
-        out.flush();
+        out.close();
         channel.force(true);
         closeResources();
         try {
@@ -200,6 +200,7 @@ public final class CkptWriter implements Closeable {
         closed = true;
         try {
             pages.close();
+            out.finishSync();
         } finally {
             channel.close();
             allocator.close();

@@ -24,32 +24,37 @@ final class DedupTable implements AutoCloseable {
 
     /** Returns the ordinal already stored for {@code hash}, or stores {@code ordinal} and returns -1. */
     long putIfAbsent(byte[] hash, long ordinal) {
+        return putIfAbsent(hash, 0, ordinal);
+    }
+
+    /** As {@link #putIfAbsent(byte[], long)} for the hash at {@code hashes[offset, offset + 32)}. */
+    long putIfAbsent(byte[] hashes, int offset, long ordinal) {
         if ((size + 1) * 2 > capacity) grow();
         long mask = capacity - 1;
-        long i = mix(hash) & mask;
+        long i = mix(hashes, offset) & mask;
         while (true) {
             long base = i * SLOT;
             long stored = slots.get(ValueLayout.JAVA_LONG_UNALIGNED, base + HASH);
             if (stored == 0) {
-                MemorySegment.copy(hash, 0, slots, ValueLayout.JAVA_BYTE, base, HASH);
+                MemorySegment.copy(hashes, offset, slots, ValueLayout.JAVA_BYTE, base, HASH);
                 slots.set(ValueLayout.JAVA_LONG_UNALIGNED, base + HASH, ordinal + 1);
                 size++;
                 return -1;
             }
-            if (equalsAt(base, hash)) return stored - 1;
+            if (equalsAt(base, hashes, offset)) return stored - 1;
             i = (i + 1) & mask;
         }
     }
 
     long size() { return size; }
 
-    private boolean equalsAt(long base, byte[] hash) {
-        return MemorySegment.mismatch(slots, base, base + HASH, MemorySegment.ofArray(hash), 0, HASH) == -1;
+    private boolean equalsAt(long base, byte[] hashes, int offset) {
+        return MemorySegment.mismatch(slots, base, base + HASH, MemorySegment.ofArray(hashes), offset, offset + HASH) == -1;
     }
 
-    private static long mix(byte[] h) {
+    private static long mix(byte[] h, int offset) {
         long v = 0;
-        for (int k = 0; k < 8; k++) v = (v << 8) | (h[k] & 0xFF);
+        for (int k = 0; k < 8; k++) v = (v << 8) | (h[offset + k] & 0xFF);
         return v ^ (v >>> 29);
     }
 

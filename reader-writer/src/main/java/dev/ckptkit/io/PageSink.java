@@ -1,7 +1,10 @@
 package dev.ckptkit.io;
 
+import dev.ckptkit.spec.CkptFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * Where a backend streams page contents. Pages of one process come in ascending address order, and all pages of a
@@ -20,8 +23,18 @@ public interface PageSink {
     void add(int pid, long vaddr, MemorySegment page) throws IOException;
 
     default void add(int pid, long vaddr, byte[] page, int offset) throws IOException {
-        add(pid, vaddr, MemorySegment.ofArray(page).asSlice(offset, dev.ckptkit.spec.CkptFormat.PAGE_SIZE));
+        add(pid, vaddr, MemorySegment.ofArray(page).asSlice(offset, CkptFormat.PAGE_SIZE));
     }
+
+    /**
+     * Adds {@code count} consecutive pages of {@code pid} from {@code vaddr} on, read from {@code ch} at
+     * {@code position} (e.g. a run of a CRIU pages file). Throws {@link java.io.EOFException} naming the offset if the file
+     * ends first.
+     */
+    void addFrom(int pid, long vaddr, long count, FileChannel ch, long position) throws IOException;
+
+    /** As {@link #addFrom(int, long, long, FileChannel, long)}, reading the next bytes of a stream. */
+    void addFrom(int pid, long vaddr, long count, ReadableByteChannel ch) throws IOException;
 
     /** Records a page that was dumped but whose content lives elsewhere; {@code flags} includes ABSENT. */
     void addAbsent(int pid, long vaddr, int flags) throws IOException;

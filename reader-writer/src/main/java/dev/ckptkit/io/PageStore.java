@@ -92,6 +92,7 @@ public final class PageStore {
 
     public long uniquePages() { return uniquePages; }
 
+    /** "sha256", or null when the writer did not dedup (no page-hashes section). */
     public String hashAlgorithm() { return hashAlgorithm; }
 
     public Entry entry(long i) throws CorruptImageException {
@@ -163,9 +164,9 @@ public final class PageStore {
         return true;
     }
 
-    /** Hash of unique page {@code ordinal} (see {@link #hashAlgorithm()}). */
+    /** Hash of unique page {@code ordinal} (see {@link #hashAlgorithm()}); null if the image has no page hashes. */
     public byte[] hash(long ordinal) throws CorruptImageException {
-        return hashes.readBytes(ordinal * hashLength, hashLength);
+        return hashLength == 0 ? null : hashes.readBytes(ordinal * hashLength, hashLength);
     }
 
     /** True if two unique pages have the same hash, compared in place. */

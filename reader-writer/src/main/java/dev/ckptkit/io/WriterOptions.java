@@ -12,8 +12,11 @@ import java.util.UUID;
  * @param writerVersion its version (at most 32 bytes)
  * @param zstdLevel     0 stores sections uncompressed; otherwise the zstd level for page blocks and other sections
  * @param threads       worker threads for hashing and compressing pages (output does not depend on it)
+ * @param dedup         hash every page (SHA-256) and store each content once; without it no page is hashed, every
+ *                      non-zero page is stored, and the image has no page-hashes section (faster: hashing is most of
+ *                      the writer's CPU; what a live checkpoint that pauses its process wants)
  */
-public record WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads) {
+public record WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads, boolean dedup) {
 
     public WriterOptions {
         if (uuid == null) throw new IllegalArgumentException("uuid is required (deterministic output)");
@@ -21,20 +24,33 @@ public record WriterOptions(UUID uuid, String writerName, String writerVersion, 
         if (zstdLevel < 0 || zstdLevel > 22) throw new IllegalArgumentException("zstd level must be 0..22");
     }
 
+    /** With dedup. */
+    public WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads) {
+        this(uuid, writerName, writerVersion, zstdLevel, threads, true);
+    }
+
     public static WriterOptions defaults(UUID uuid) {
         return new WriterOptions(uuid, "ckptkit", Version.CURRENT, 0, Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
     public WriterOptions withZstd(int level) {
-        return new WriterOptions(uuid, writerName, writerVersion, level, threads);
+        return new WriterOptions(uuid, writerName, writerVersion, level, threads, dedup);
     }
 
     public WriterOptions withThreads(int n) {
-        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, n);
+        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, n, dedup);
     }
 
     public WriterOptions withWriter(String name, String version) {
-        return new WriterOptions(uuid, name, version, zstdLevel, threads);
+        return new WriterOptions(uuid, name, version, zstdLevel, threads, dedup);
+    }
+
+    public WriterOptions withUuid(UUID id) {
+        return new WriterOptions(id, writerName, writerVersion, zstdLevel, threads, dedup);
+    }
+
+    public WriterOptions withDedup(boolean on) {
+        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, threads, on);
     }
 
     /** A name-based UUID from bytes that identify the input (e.g. the source image's metadata). */

@@ -8,7 +8,7 @@ import java.util.List;
  * docs/validate.md. Host rules return nothing when there is no target.
  */
 public sealed interface Rule permits
-        ChecksumRule, ReferenceRule, AreaOverlapRule, ProcessTreeRule,
+        ChecksumRule, ReferenceRule, AreaOverlapRule, ProcessTreeRule, ParentImageRule,
         PipePeerRule, SocketPeerRule, SharedMemoryRule, SessionRule, TtyRule,
         ArchRule, CpuFeatureRule, KernelFeatureRule, NeededFilesRule, PidRule, PortRule, MountRule, MemoryRule,
         UserRule, TcpRepairRule,
@@ -27,7 +27,7 @@ public sealed interface Rule permits
 
     /** Every rule, in the order they run and are listed. */
     static List<Rule> all() {
-        return List.of(new ChecksumRule(), new ReferenceRule(), new AreaOverlapRule(), new ProcessTreeRule(),
+        return List.of(new ChecksumRule(), new ReferenceRule(), new AreaOverlapRule(), new ProcessTreeRule(), new ParentImageRule(),
                 new PipePeerRule(), new SocketPeerRule(), new SharedMemoryRule(), new SessionRule(), new TtyRule(),
                 new ArchRule(), new CpuFeatureRule(), new KernelFeatureRule(), new NeededFilesRule(), new PidRule(),
                 new PortRule(), new MountRule(), new MemoryRule(), new UserRule(), new TcpRepairRule(),

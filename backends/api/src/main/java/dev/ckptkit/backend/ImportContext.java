@@ -5,7 +5,6 @@ import dev.ckptkit.io.WriterOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * What an import needs from its caller: where to write, how, and where to report progress.
@@ -28,9 +27,7 @@ public final class ImportContext {
     }
 
     public CkptWriter createWriter(byte[] identity) throws IOException {
-        UUID uuid = WriterOptions.uuidFrom(identity);
-        return CkptWriter.create(output, new WriterOptions(uuid, base.writerName(), base.writerVersion(),
-                base.zstdLevel(), base.threads()));
+        return CkptWriter.create(output, base.withUuid(WriterOptions.uuidFrom(identity)));
     }
 
     public Path output() { return output; }

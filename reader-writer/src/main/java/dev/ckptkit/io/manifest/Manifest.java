@@ -21,9 +21,17 @@ public record Manifest(
         String capturedAt,
         ProcessTree processTree,
         Counts counts,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        /* the image this one was taken against (an incremental dump): its pages marked absent are there */
+        Parent parent) {
 
     public static final int SCHEMA = 1;
+
+    /** A manifest of an image that stands alone (no parent image). */
+    public Manifest(int schema, Producer producer, String style, Host host, String capturedAt, ProcessTree processTree,
+                    Counts counts, Map<String, String> labels) {
+        this(schema, producer, style, host, capturedAt, processTree, counts, labels, null);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -42,8 +50,20 @@ public record Manifest(
     public record Counts(long pages, long zeroPages, long absentPages, long uniquePages, long storedPageBytes,
                          Map<String, Long> tableRows, int nativeSections, int attachments) {}
 
+    /**
+     * The parent of an incremental image: its image UUID (what a reader checks before it takes pages from it) and
+     * where it was when this image was written (a hint: relative to this image's directory when it could be made so).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Parent(String uuid, String path) {}
+
     public Manifest withCounts(Counts c) {
-        return new Manifest(schema, producer, style, host, capturedAt, processTree, c, labels);
+        return new Manifest(schema, producer, style, host, capturedAt, processTree, c, labels, parent);
+    }
+
+    public Manifest withParent(Parent p) {
+        return new Manifest(schema, producer, style, host, capturedAt, processTree, counts, labels, p);
     }
 
     public static Manifest minimal(String backend, String style) {

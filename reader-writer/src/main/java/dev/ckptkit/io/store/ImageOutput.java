@@ -6,14 +6,28 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 
 /**
  * Append-only, little-endian output to a file channel that keeps the CRC32C of every byte written,
  * so the whole-file checksum costs no second pass.
+ *
+ * <p>Every {@value #SYNC_AHEAD_BYTES} bytes it starts writeback of what is written so far ({@code fdatasync} on a
+ * thread of its own), so that the disk works while the writer's threads hash and compress, and the final force of
+ * a durable commit finds little left to write. {@link #finishSync()} reports a failed background sync.
  */
 public final class ImageOutput implements Closeable {
+    static final long SYNC_AHEAD_BYTES = 64L << 20;
+
     private final FileChannel channel;
+    private ExecutorService syncer;
+    private Future<?> syncing;
+    private long syncedUpTo;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C fileCrc = new CRC32C();
     private long position;
@@ -65,6 +79,14 @@ public final class ImageOutput implements Closeable {
     }
 
     public void writeBytes(ByteBuffer src) throws IOException {
+        if (src.isDirect() && src.remaining() >= buf.capacity()) {
+            // a page block: straight to the file, no copy through the buffer
+            flush();
+            fileCrc.update(src.duplicate());
+            position += src.remaining();
+            while (src.hasRemaining()) channel.write(src);
+            return;
+        }
         while (src.hasRemaining()) {
             ensure(1);
             int n = Math.min(src.remaining(), buf.remaining());
@@ -96,6 +118,50 @@ public final class ImageOutput implements Closeable {
         fileCrc.update(buf.duplicate());
         while (buf.hasRemaining()) channel.write(buf);
         buf.clear();
+        syncAhead();
+    }
+
+    private void syncAhead() throws IOException {
+        if (position - syncedUpTo < SYNC_AHEAD_BYTES) return;
+        if (syncing != null) {
+            if (!syncing.isDone()) return;  // the disk is still busy with the last one
+            awaitSync();
+        }
+        if (syncer == null) {
+            syncer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "ckpt-sync-ahead");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        syncedUpTo = position;
+        syncing = syncer.submit(() -> {
+            channel.force(false);
+            return null;
+        });
+    }
+
+    private void awaitSync() throws IOException {
+        Future<?> f = syncing;
+        syncing = null;
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while syncing");
+        } catch (ExecutionException e) {
+            // Linux reports a writeback error to one fsync only: it must not be lost on this thread
+            throw e.getCause() instanceof IOException io ? io : new IOException("background sync failed", e.getCause());
+        }
+    }
+
+    /** Waits for the background sync, throwing its error if it failed, and stops its thread. */
+    public void finishSync() throws IOException {
+        try {
+            if (syncing != null) awaitSync();
+        } finally {
+            if (syncer != null) syncer.shutdown();
+        }
     }
 
     private void ensure(int n) throws IOException {
@@ -104,6 +170,10 @@ public final class ImageOutput implements Closeable {
 
     @Override
     public void close() throws IOException {
-        flush();
+        try {
+            flush();
+        } finally {
+            finishSync();
+        }
     }
 }

@@ -4,8 +4,11 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.Progress;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.PageSink;
+import dev.ckptkit.io.WriterOptions;
+import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.Tables;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import dev.ckptkit.io.CorruptImageException;
@@ -38,16 +41,21 @@ final class CriuImporter {
     static final long NATIVE_LIMIT = 32L << 20;
     private static final int PAGE = Pagemap.PAGE;
     private static final int CHUNK = 1 << 20;
+    /** Pages handed to the writer at a time: progress moves every 16 MiB. */
+    private static final long PROGRESS_PAGES = 4096;
 
     private CriuImporter() {}
 
     /**
      * @param extras container archive files outside checkpoint/ (name in the archive -> extracted file), or empty
      * @param source where the image came from, for the manifest
+     * @param parent the parent image of an incremental dump, or null
+     * @param inParent where the tables read pages the dump has in its parent (argv, environ)
      */
-    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion) throws IOException {
+    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion,
+                          Manifest.Parent parent, PageReader.InParent inParent) throws IOException {
         CriuModel model = new CriuModel(set);
-        CriuTables tables = new CriuTables(model);
+        CriuTables tables = new CriuTables(model, inParent);
         List<ProcessRow> processes = tables.processes();
         try (CkptWriter w = ctx.createWriter(identity(set, extras))) {
             for (Map.Entry<String, MemorySegment> f : set.files().entrySet()) {
@@ -80,38 +88,45 @@ final class CriuImporter {
             w.table(Tables.SIGNALS, tables.signals());
             w.table(Tables.TIMERS, tables.timers());
             w.table(Tables.RLIMITS, tables.rlimits());
-            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion));
+            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion, parent));
             w.commit();
         }
     }
 
     /**
      * Pages of each page-store file, in pagemap order: data for present pages, absent entries for the others.
-     * The data is read in 1 MiB chunks rather than through the mapping: one copy from the page cache instead of
-     * a page fault per 4 KiB page, which matters at gigabytes.
+     * Present runs are read by the writer straight into its page batches (one copy from the page cache), in slices
+     * so that progress moves.
      */
     private static void writePages(CriuImageSet set, PageSink sink, Progress progress) throws IOException {
         long total = 0;
         for (Pagemap pm : set.pageStoreFiles().values()) total += pm.pageCount();
         long done = 0;
-        byte[] chunk = new byte[CHUNK];
         for (Map.Entry<String, Pagemap> e : set.pageStoreFiles().entrySet()) {
             Pagemap pm = e.getValue();
             int pid = (int) pm.owner();
             try (FileChannel ch = FileChannel.open(set.dir().resolve(e.getKey()), StandardOpenOption.READ)) {
-                ByteBuffer buf = ByteBuffer.wrap(chunk);
-                buf.limit(0);
+                long offset = 0;
                 for (Pagemap.Run r : pm.runs()) {
-                    for (long i = 0; i < r.nrPages(); i++) {
+                    for (long i = 0; i < r.nrPages(); ) {
+                        long n = Math.min(r.nrPages() - i, PROGRESS_PAGES);
                         long vaddr = r.vaddr() + i * PAGE;
                         if (r.present()) {
-                            if (!buf.hasRemaining()) fill(ch, buf, set.resource(e.getKey()));
-                            sink.add(pid, vaddr, chunk, buf.position());
-                            buf.position(buf.position() + PAGE);
+                            try {
+                                sink.addFrom(pid, vaddr, n, ch, offset);
+                            } catch (EOFException eof) {
+                                // the sizes were checked against the pagemap when the set was opened: the file changed under us
+                                throw new CorruptImageException(set.resource(e.getKey()), offset,
+                                        "pages file ended early (changed while reading?): " + eof.getMessage());
+                            }
+                            offset += n * PAGE;
                         } else {
-                            sink.addAbsent(pid, vaddr, PageSink.ABSENT | ((r.flags() & Pagemap.PE_LAZY) != 0 ? PageSink.LAZY : 0));
+                            int flags = PageSink.ABSENT | ((r.flags() & Pagemap.PE_LAZY) != 0 ? PageSink.LAZY : 0);
+                            for (long k = 0; k < n; k++) sink.addAbsent(pid, vaddr + k * PAGE, flags);
                         }
-                        if ((++done & 0xFFF) == 0) progress.update("pages", done, total);
+                        i += n;
+                        done += n;
+                        progress.update("pages", done, total);
                     }
                 }
             }
@@ -119,16 +134,15 @@ final class CriuImporter {
         progress.update("pages", done, total);
     }
 
-    /** Refills {@code buf} with whole pages from the channel's current position. */
-    private static void fill(FileChannel ch, ByteBuffer buf, String resource) throws IOException {
-        buf.clear();
-        while (buf.hasRemaining()) {
-            if (ch.read(buf) < 0) break;
-        }
-        buf.flip();
-        if (buf.remaining() < PAGE || buf.remaining() % PAGE != 0) {
-            // the sizes were checked against the pagemap when the set was opened: the file changed under us
-            throw new CorruptImageException(resource, ch.position(), "pages file ended early (changed while reading?)");
+    /** Where {@code parent} is seen from the directory of {@code output}: relative when it can be, else absolute. */
+    static String hint(Path parent, Path output) {
+        Path p = parent.toAbsolutePath().normalize();
+        Path base = output == null ? null : output.toAbsolutePath().normalize().getParent();
+        if (base == null) return p.toString();
+        try {
+            return base.relativize(p).toString();
+        } catch (IllegalArgumentException e) {
+            return p.toString();
         }
     }
 

@@ -15,7 +15,7 @@ final class CriuManifest {
     private CriuManifest() {}
 
     static Manifest of(CriuImageSet set, CriuModel model, List<ProcessRow> processes, String source, ImportContext ctx,
-                       String criuVersion) throws CorruptImageException {
+                       String criuVersion, Manifest.Parent parent) throws CorruptImageException {
         int version = set.inventory().getImgVersion();
         var producer = new Manifest.Producer("criu", "img_version " + version + (version == CriuImageSet.IMAGES_V1_1 ? " (v1.1)" : ""),
                 source, "criu", criuVersion);
@@ -24,7 +24,7 @@ final class CriuManifest {
         Integer root = processes.isEmpty() ? null : processes.getFirst().pid();
         Map<String, String> labels = ctx.labels().isEmpty() ? null : ctx.labels();
         return new Manifest(Manifest.SCHEMA, producer, "kernel", host(set, model), ctx.capturedAt(),
-                new Manifest.ProcessTree(root, processes.size(), threads, pids), null, labels);
+                new Manifest.ProcessTree(root, processes.size(), threads, pids), null, labels, parent);
     }
 
     private static Manifest.Host host(CriuImageSet set, CriuModel model) throws CorruptImageException {

@@ -58,12 +58,22 @@ final class CriuTables {
     private static final String[] TCP_STATES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
             "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
 
+    /** The name the rlimits table uses for resource number {@code i} (RLIMIT_CPU is 0). */
+    static String rlimitName(int i) {
+        return i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
+    }
+
     private final CriuModel m;
     private final PageReader memory;
 
     CriuTables(CriuModel model) {
+        this(model, PageReader.InParent.NONE);
+    }
+
+    /** With the parent image of an incremental dump, from which argv and environ are read when they are there. */
+    CriuTables(CriuModel model, PageReader.InParent inParent) {
         this.m = model;
-        this.memory = new PageReader(model.set);
+        this.memory = new PageReader(model.set, inParent);
     }
 
     List<ProcessRow> processes() throws CorruptImageException {
@@ -477,8 +487,7 @@ final class CriuTables {
             if (c == null || !c.hasTc() || !c.getTc().hasRlimits()) continue;
             var list = c.getTc().getRlimits().getRlimitsList();
             for (int i = 0; i < list.size(); i++) {
-                String name = i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
-                rows.add(new RlimitRow(p.getPid(), name, list.get(i).getCur(), list.get(i).getMax()));
+                rows.add(new RlimitRow(p.getPid(), rlimitName(i), list.get(i).getCur(), list.get(i).getMax()));
             }
         }
         return rows;

@@ -33,11 +33,16 @@ final class CoreFile implements Closeable {
 
     private final String resource;
     private final Arena arena;
+    private final Path path;
     private final MemorySegment file;
     private final List<Segment> loads;
     private final List<Note> notes;
 
+    /** The core's file, for reading segment contents with read(2) rather than through page faults. */
+    Path path() { return path; }
+
     private CoreFile(Path path) throws IOException {
+        this.path = path;
         this.resource = path.toString();
         this.arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

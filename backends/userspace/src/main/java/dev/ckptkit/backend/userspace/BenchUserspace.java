@@ -34,11 +34,14 @@ public final class BenchUserspace {
     private final NativeTools tools;
     private final Path criu;
     private final Path scratch;
+    private final boolean dedup;
 
-    public BenchUserspace(NativeTools tools, Path criu, Path scratch) {
+    /** {@code dedup}: write the image deduplicated (SHA-256 of every page), as {@code ckpt checkpoint --dedup}. */
+    public BenchUserspace(NativeTools tools, Path criu, Path scratch, boolean dedup) {
         this.tools = tools;
         this.criu = criu;
         this.scratch = scratch;
+        this.dedup = dedup;
     }
 
     public Result run(int mib) throws IOException, InterruptedException {
@@ -50,7 +53,8 @@ public final class BenchUserspace {
         try {
             awaitSocket(pid);
             long t0 = System.nanoTime(), cpu0 = processCpuNanos();
-            var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, null));
+            var opts = Checkpointer.defaultOptions((int) pid).withDedup(dedup);
+            var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, opts));
             ckpt = (System.nanoTime() - t0) / 1e9;
             stream = c.streamNanos() / 1e9;
             cpu = (processCpuNanos() - cpu0) / 1e9;

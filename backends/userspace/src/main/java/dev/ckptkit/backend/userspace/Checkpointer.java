@@ -2,14 +2,11 @@ package dev.ckptkit.backend.userspace;
 
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.WriterOptions;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +38,18 @@ public final class Checkpointer {
         return Path.of(d == null || d.isEmpty() ? "/tmp" : d);
     }
 
+    /**
+     * Without dedup: the process waits while its pages are written, and hashing them is most of the writer's work
+     * (CRIU does not dedup a dump by default either).
+     */
+    public static WriterOptions defaultOptions(int pid) {
+        return WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + pid + ":" + System.nanoTime())).withDedup(false);
+    }
+
     public static Path socketOf(int pid) { return socketDir().resolve("ckpt-" + pid + ".sock"); }
 
     /** One process's connection, after it said it stopped. */
-    private record Member(int realPid, int pid, SocketChannel ch, InputStream in) {}
+    private record Member(int realPid, int pid, SocketChannel ch) {}
 
     public Result checkpoint(Request rq) throws IOException {
         Path sock = socketOf(rq.pid());
@@ -62,8 +67,7 @@ public final class Checkpointer {
                     skipped.add(pid);
                     continue;
                 }
-                InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 1 << 20);
-                members.add(new Member(pid, 0, ch, in));
+                members.add(new Member(pid, 0, ch));
                 ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
                 req.putInt(Protocol.REQUEST_MAGIC).putInt(Protocol.REQUEST_HOLD | (rq.kill() ? Protocol.REQUEST_KILL : 0)).putLong(0).flip();
                 while (req.hasRemaining()) ch.write(req);
@@ -71,15 +75,14 @@ public final class Checkpointer {
             for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
             members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
             for (Member m : members) send(m.ch(), Protocol.GO_DUMP);
-            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions()
-                    : WriterOptions.defaults(WriterOptions.uuidFrom("userspace:" + rq.pid() + ":" + System.nanoTime()));
+            WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             int threads = 0, areas = 0;
             long pages = 0, streamed;
             int rootPid = 0;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
                 StreamImporter imp = new StreamImporter(w, rq.hooks(), rq.labels(), rq.capturedAt());
                 for (Member m : members) {
-                    StreamImporter.Result r = imp.add(m.in(), socketOf(m.realPid()).toString());
+                    StreamImporter.Result r = imp.add(m.ch(), socketOf(m.realPid()).toString());
                     threads += r.threads();
                     areas += r.areas();
                     pages += r.pages();
@@ -116,13 +119,14 @@ public final class Checkpointer {
 
     /** Waits for the process to report that all its threads stopped. */
     private static Member suspended(Member m) throws IOException {
-        FrameInput in = new FrameInput(m.in(), socketOf(m.realPid()).toString());
+        // FrameInput reads exactly one frame's bytes from the channel: the stream that follows starts right after it
+        FrameInput in = new FrameInput(m.ch(), socketOf(m.realPid()).toString());
         FrameInput.Frame f = in.next();
         if (f.type() == Protocol.ERROR) throw new IOException("process " + m.realPid() + " refused the checkpoint: " + f.string(0));
         if (f.type() != Protocol.SUSPENDED || f.payload().limit() < Protocol.SUSPENDED_SIZE) {
             throw in.corrupt(f, "expected SUSPENDED, got frame type " + f.type() + " (libckpt.so of another version?)");
         }
-        return new Member(m.realPid(), f.payload().getInt(0), m.ch(), m.in());
+        return new Member(m.realPid(), f.payload().getInt(0), m.ch());
     }
 
     private static void send(SocketChannel ch, byte b) throws IOException {

@@ -1,23 +1,33 @@
 package dev.ckptkit.backend.userspace;
 
 import dev.ckptkit.io.CorruptImageException;
+import dev.ckptkit.io.PageSink;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 
-/** Reads the framed stream of libckpt.so; every length is checked before anything is allocated. */
+/**
+ * Reads the framed stream of libckpt.so; every length is checked before anything is allocated. The page data of a
+ * PAGES frame is not read here: {@link #pagesTo} lets the writer read it from the stream into its own buffers, so
+ * a gigabyte of memory crosses the JVM with one copy.
+ */
 final class FrameInput {
-    private final InputStream in;
+    private final ReadableByteChannel in;
     private final String resource;
     private long offset;
-    private final byte[] header = new byte[Protocol.FRAME_HEADER];
-    private byte[] buf = new byte[1 << 16];
+    private final ByteBuffer header = ByteBuffer.allocate(Protocol.FRAME_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    /** Page data of the current PAGES frame not read yet. */
+    private long unread;
 
-    /** One frame: its type and a little-endian view of its payload (valid until the next frame). */
-    record Frame(int type, ByteBuffer payload, long offset) {
+    /**
+     * One frame: its type, a little-endian view of its payload (valid until the next frame; for PAGES only the run
+     * header, the pages follow through {@link #pagesTo}), and the payload's whole length.
+     */
+    record Frame(int type, ByteBuffer payload, long offset, long length) {
         String string(int from) {
             byte[] b = new byte[payload.limit() - from];
             payload.get(from, b);
@@ -25,27 +35,43 @@ final class FrameInput {
         }
     }
 
-    FrameInput(InputStream in, String resource) {
+    FrameInput(ReadableByteChannel in, String resource) {
         this.in = in;
         this.resource = resource;
     }
 
     Frame next() throws IOException {
+        if (unread != 0) throw new IllegalStateException("the pages of the last frame were not read");
         long at = offset;
-        readFully(header, Protocol.FRAME_HEADER);
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        int type = h.getInt(0);
-        long len = h.getLong(8);
+        readFully(header.clear());
+        int type = header.getInt(0);
+        long len = header.getLong(8);
         if (len < 0 || len > Protocol.MAX_FRAME) throw new CorruptImageException(resource, at, "frame length " + len + " out of range");
-        if (buf.length < len) buf = new byte[(int) Math.max(len, buf.length * 2L)];
-        readFully(buf, (int) len);
-        return new Frame(type, ByteBuffer.wrap(buf, 0, (int) len).slice().order(ByteOrder.LITTLE_ENDIAN), at);
+        int now = type == Protocol.PAGES ? (int) Math.min(len, Protocol.PAGES_SIZE) : (int) len;
+        if (buf.capacity() < now) buf = ByteBuffer.allocate((int) Math.max(now, buf.capacity() * 2L));
+        readFully(buf.clear().limit(now));
+        unread = len - now;
+        return new Frame(type, buf.flip().slice().order(ByteOrder.LITTLE_ENDIAN), at, len);
     }
 
-    private void readFully(byte[] b, int n) throws IOException {
-        int got = in.readNBytes(b, 0, n);
-        offset += got;
-        if (got < n) throw new CorruptImageException(resource, offset, "stream ended inside a frame", new EOFException());
+    /** Streams the {@code pages} pages of the current PAGES frame into {@code sink}. */
+    void pagesTo(PageSink sink, Frame f, int pid, long vaddr, long pages) throws IOException {
+        if (unread != pages * StreamImporter.PAGE) throw corrupt(f, "page run of " + pages + " pages in a frame of " + f.length() + " bytes");
+        try {
+            sink.addFrom(pid, vaddr, pages, in);
+        } catch (EOFException e) {
+            throw new CorruptImageException(resource, offset, "stream ended inside a frame", e);
+        }
+        offset += unread;
+        unread = 0;
+    }
+
+    private void readFully(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            int n = in.read(b);
+            if (n < 0) throw new CorruptImageException(resource, offset, "stream ended inside a frame", new EOFException());
+            offset += n;
+        }
     }
 
     CorruptImageException corrupt(Frame f, String msg) {

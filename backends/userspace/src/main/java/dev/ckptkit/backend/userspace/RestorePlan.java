@@ -88,6 +88,7 @@ public final class RestorePlan {
         Properties glue = new Properties();
         String glueName = Protocol.glueRecord(pid);
         if (r.nativeNames().contains(glueName)) glue.load(new java.io.StringReader(new String(r.nativeRecord(glueName), StandardCharsets.UTF_8)));
+        else glue = CriuGlue.of(r, pid, threads);  // imported from CRIU: the same facts are in its mm and core records
         List<String> warnings = new ArrayList<>();
         Map<Long, FileRow> files = new HashMap<>();
         for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);

@@ -13,7 +13,7 @@ import dev.ckptkit.io.table.SocketRow;
 import dev.ckptkit.io.table.Tables;
 import dev.ckptkit.io.table.ThreadRow;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * style "userspace". Pages go to the writer as they arrive; the tables are written by {@link #finish()}.
  */
 final class StreamImporter {
-    private static final int PAGE = 4096;
+    static final int PAGE = 4096;
 
     /** What the import saw of one process; the CLI prints it. */
     record Result(int pid, int realPid, int threads, int areas, long pages, long pageBytes) {}
@@ -62,7 +62,7 @@ final class StreamImporter {
     }
 
     /** One process's stream, then the image's tables and manifest. */
-    Result importOne(InputStream stream, String resource) throws IOException {
+    Result importOne(ReadableByteChannel stream, String resource) throws IOException {
         Result r = add(stream, resource);
         finish();
         return r;
@@ -75,7 +75,7 @@ final class StreamImporter {
     static String socketDataAttachment(long inode) { return "socket-data/" + inode; }
 
     /** Reads one process's stream (up to END); its pages go to the writer at once. */
-    Result add(InputStream stream, String resource) throws IOException {
+    Result add(ReadableByteChannel stream, String resource) throws IOException {
         in = new FrameInput(stream, resource);
         FrameInput.Frame f = in.next();
         if (f.type() == Protocol.ERROR) throw new IOException("the process refused the checkpoint: " + f.string(0));
@@ -175,11 +175,8 @@ final class StreamImporter {
                 case Protocol.PAGES -> {
                     need(f, Protocol.PAGES_SIZE);
                     long vaddr = p.getLong(0), n = p.getLong(8);
-                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != p.limit() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
-                    java.lang.foreign.MemorySegment run = java.lang.foreign.MemorySegment.ofBuffer(p);
-                    for (int i = 0; i < n; i++) {
-                        w.pages().add(pid, vaddr + (long) i * PAGE, run.asSlice(Protocol.PAGES_SIZE + (long) i * PAGE, PAGE));
-                    }
+                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
                 case Protocol.END -> ended = true;

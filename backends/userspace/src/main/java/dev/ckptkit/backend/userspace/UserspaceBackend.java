@@ -34,7 +34,7 @@ public final class UserspaceBackend implements Backend {
 
     @Override
     public void importImage(Path input, ImportContext ctx) throws IOException {
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(input), 1 << 20);
+        try (var in = java.nio.channels.FileChannel.open(input);
              var w = ctx.createWriter(("userspace-stream:" + input.toAbsolutePath()).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
             new StreamImporter(w, null, ctx.labels(), ctx.capturedAt()).importOne(in, input.toString());
             w.commit();
