@@ -200,13 +200,27 @@ static void out_hex(u64 v) {
     out("0x");
     out(b + i);
 }
+/* Ends a loader that cannot restore its process; in a tree it leaves READY_PATH.failed, so 'ckpt restart' stops
+ * waiting for that process at once. */
+__attribute__((noreturn)) static void fail(void) {
+    if (ready_path[0]) {
+        char p[sizeof ready_path + 8];
+        u64 n = slen(ready_path);
+        memcpy(p, ready_path, n);
+        memcpy(p + n, ".failed", 8);
+        i64 fd = sys3(SYS_open, p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) sys1(SYS_close, fd);
+    }
+    sys1(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
 __attribute__((noreturn)) static void die(const char *msg, i64 err) {
     out("ckpt-loader: ");
     out(msg);
     if (err) { out(" (errno "); out_num(-err); out(")"); }
     out("\n");
-    sys1(SYS_exit_group, 127);
-    __builtin_unreachable();
+    fail();
 }
 
 static void read_full(void *dst, u64 n) {
@@ -379,7 +393,7 @@ static void map_areas(void) {
             out("ckpt-loader: area ");
             out_hex(a->start);
             out(" overlaps the loader itself\n");
-            sys1(SYS_exit_group, 127);
+            fail();
         }
         u64 len = a->end - a->start;
         i64 r;
@@ -405,7 +419,7 @@ static void map_areas(void) {
             out(" (errno ");
             out_num(r < 0 ? -r : 0);
             out(")\n");
-            sys1(SYS_exit_group, 127);
+            fail();
         }
     }
 }

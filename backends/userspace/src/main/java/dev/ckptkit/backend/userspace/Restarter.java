@@ -80,6 +80,12 @@ public final class Restarter {
             for (TreePlan.Proc proc : tree.processes()) {
                 Path ready = readyDir.resolve(Integer.toString(proc.row().pid()));
                 while (!Files.exists(ready)) {
+                    if (Files.exists(readyDir.resolve(proc.row().pid() + ".failed"))) {
+                        // a partial tree is no restart: end what is back already
+                        pids.values().forEach(x -> ProcessHandle.of(x).ifPresent(ProcessHandle::destroyForcibly));
+                        p.destroyForcibly();
+                        throw new IOException("ckpt-loader failed restoring process " + proc.row().pid() + " of " + rq.image());
+                    }
                     if (!p.isAlive()) throw new IOException("ckpt-loader failed (exit " + p.exitValue() + ") restoring " + rq.image());
                     if (System.nanoTime() > deadline) {
                         p.destroyForcibly();
