@@ -9,12 +9,15 @@ import java.util.Set;
  * Session and process group leaders must be in the image: a restore recreates sessions with setsid(), which needs
  * the leader. A job started from a shell has its session outside; CRIU then needs --shell-job on dump and restore
  * (validate --shell-job: the restore is run that way, so these are only warnings: the restorer's session is used).
+ * Userspace-style images restart inside the restarting tool's session (a process that led its own session or group
+ * leads a new one), so the rule does not apply to them.
  */
 public final class SessionRule implements Rule {
     @Override public String group() { return "leak"; }
 
     @Override
     public List<Finding> check(ValidationContext ctx) {
+        if (ctx.image().userspace()) return List.of();
         Set<Integer> pids = ctx.image().pids();
         List<Finding> out = new ArrayList<>();
         for (ProcessRow p : ctx.image().processes()) {
