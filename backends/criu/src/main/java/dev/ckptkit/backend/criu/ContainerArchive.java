@@ -7,12 +7,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NotDirectoryException;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -69,13 +67,16 @@ final class ContainerArchive implements AutoCloseable {
                 if (target == null) {
                     throw new CorruptImageException(resource, tar.getBytesRead(), "entry '" + e.getName() + "' points outside the archive");
                 }
+                OutputStream out;
                 try {
                     Files.createDirectories(target.getParent());
-                    try (OutputStream out = Files.newOutputStream(target)) {
-                        copyEntry(tar, out, resource);
-                    }
-                } catch (FileAlreadyExistsException | DirectoryNotEmptyException | NotDirectoryException clash) {
+                    out = Files.newOutputStream(target);
+                } catch (FileSystemException clash) {
+                    // a file where an earlier entry made a directory, or the other way round
                     throw new CorruptImageException(resource, tar.getBytesRead(), "entry '" + e.getName() + "' clashes with an earlier entry");
+                }
+                try (out) {
+                    copyEntry(tar, out, resource);
                 }
                 if (!name.startsWith(CHECKPOINT_DIR)) a.extras.put(name, target);
             }
