@@ -62,4 +62,10 @@ class HostileInputConvertTest {
     void archiveDeclaringFourGibibytesItDoesNotHave() {
         convertFails(seed("criu", "CriuFuzzTestInputs/fuzzArchive", "huge-size.tar"), "Truncated TAR archive");
     }
+
+    @Test
+    void libckptStreamWhosePageCountOverflowsItsFrame() {
+        // 2^52 + 1 pages in a frame of one page: n * 4096 wrapped around to the frame's length
+        convertFails(seed("userspace", "UserspaceFuzzTestInputs/fuzzStream", "pages-count-overflow.stream"), "bad page run");
+    }
 }

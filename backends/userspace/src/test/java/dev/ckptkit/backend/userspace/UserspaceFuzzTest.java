@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes the userspace backend's two importers: the libckpt.so stream (PROTOCOL.md) and DMTCP v4 images, gzip or
  * plain. Whatever the bytes, the import succeeds or throws {@link CorruptImageException} /
- * {@link UnsupportedImageException}; any other exception, an OOM or a hang is a finding. Seeds
+ * {@link UnsupportedImageException} (or, for a stream holding the process's ERROR frame, an IOException saying so on
+ * one line with the file and offset); any other exception, an OOM or a hang is a finding. Seeds
  * (src/test/resources/dev/ckptkit/backend/userspace/UserspaceFuzzTestInputs/METHOD): a real libckpt stream of the
  * counter workload (captured as StreamCorruptionTest does; page runs cut to two pages, environment reduced to four
  * variables) and DMTCP images as DmtcpImages writes them. To fuzz for real:
@@ -45,6 +46,10 @@ class UserspaceFuzzTest {
             b.importImage(in, new ImportContext(out, WriterOptions.defaults(WriterOptions.uuidFrom("fuzz")), null, Map.of(), Progress.NONE));
         } catch (CorruptImageException | UnsupportedImageException expected) {
             if (expected.getMessage().lines().count() != 1) throw new AssertionError("not one line: " + expected.getMessage(), expected);
+        } catch (IOException e) {
+            // the documented other one: a stream carrying the process's ERROR frame, said on one line with file and offset
+            String m = e.getMessage();
+            if (!m.startsWith(in + ": at offset ") || !m.contains("the process ") || m.lines().count() != 1) throw e;
         } finally {
             Files.deleteIfExists(in);
             Files.deleteIfExists(out);
