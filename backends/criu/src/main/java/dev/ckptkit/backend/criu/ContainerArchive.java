@@ -110,8 +110,6 @@ final class ContainerArchive implements AutoCloseable {
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, String resource) throws IOException {
         try {
             return tar.getNextEntry();
-        } catch (CorruptImageException e) {
-            throw e;
         } catch (IOException | IllegalArgumentException e) {
             throw new CorruptImageException(resource, tar.getBytesRead(), oneLine(e), e);
         }
