@@ -78,7 +78,7 @@ final class StreamImporter {
     Result add(ReadableByteChannel stream, String resource) throws IOException {
         in = new FrameInput(stream, resource);
         FrameInput.Frame f = in.next();
-        if (f.type() == Protocol.ERROR) throw new IOException("the process refused the checkpoint: " + f.string(0));
+        if (f.type() == Protocol.ERROR) throw in.reported(f, "the process refused the checkpoint");
         if (f.type() != Protocol.HELLO || f.payload().limit() < Protocol.HELLO_SIZE) throw in.corrupt(f, "stream does not start with HELLO");
         ByteBuffer h = f.payload();
         if (h.getInt(0) != Protocol.VERSION) throw in.corrupt(f, "protocol version " + h.getInt(0) + ", expected " + Protocol.VERSION);
@@ -178,7 +178,7 @@ final class StreamImporter {
                 case Protocol.PAGES -> {
                     need(f, Protocol.PAGES_SIZE);
                     long vaddr = p.getLong(0), n = p.getLong(8);
-                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    if (n <= 0 || n > Protocol.MAX_FRAME / PAGE || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
                     in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
@@ -193,7 +193,7 @@ final class StreamImporter {
                     }
                 }
                 case Protocol.END -> ended = true;
-                case Protocol.ERROR -> throw new IOException("the process failed during the checkpoint: " + f.string(0));
+                case Protocol.ERROR -> throw in.reported(f, "the process failed during the checkpoint");
                 default -> { /* a later protocol minor may add frames: skip */ }
             }
         }
