@@ -24,6 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -64,6 +69,8 @@ static struct {
     int conn_is_socket;
     int dump_signo;                  /* writes the stream to a file instead of a socket */
     int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
+    int tee[2];                      /* during a dump: receives copies of buffered pipe data (tee(2)) */
+    int diag;                        /* during a dump: NETLINK_SOCK_DIAG, asks for unix sockets' peers */
     uint32_t request_flags;
     char sock_path[108];
     struct saved_thread *threads;    /* mmap'ed before any checkpoint */
@@ -79,7 +86,8 @@ static struct {
     pthread_mutex_t cb_lock;
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
-} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+    volatile struct ckpt_pidmap *pidmap;  /* the restored tree's pids (protocol.h), or NULL */
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .diag = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
@@ -292,6 +300,20 @@ static void send_threads(void) {
     }
 }
 
+/* mtimes for CKPT_F_MTIMES, sent in batches (the reader takes them in any order after HELLO) */
+static struct ckpt_mtime mtimes[256];
+static int n_mtimes;
+
+static void flush_mtimes(void) {
+    if (n_mtimes > 0) send_frame(CKPT_F_MTIMES, mtimes, sizeof mtimes[0] * (size_t) n_mtimes);
+    n_mtimes = 0;
+}
+
+static void mtime_add(uint32_t kind, int fd, uint64_t start, const struct stat *st) {
+    mtimes[n_mtimes++] = (struct ckpt_mtime) { kind, fd, start, (int64_t) st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec };
+    if (n_mtimes == (int) (sizeof mtimes / sizeof mtimes[0])) flush_mtimes();
+}
+
 static uint32_t fd_type(mode_t m) {
     if (S_ISREG(m)) return CKPT_FD_REG;
     if (S_ISDIR(m)) return CKPT_FD_DIR;
@@ -300,6 +322,94 @@ static uint32_t fd_type(mode_t m) {
     if (S_ISCHR(m)) return CKPT_FD_CHR;
     if (S_ISBLK(m)) return CKPT_FD_BLK;
     return CKPT_FD_OTHER;
+}
+
+/* The bytes buffered in a pipe this process can read from, copied with tee(2) into a scratch pipe: the pipe
+ * itself keeps them, so the program goes on unchanged, and every other process of a tree checkpoint is stopped, so
+ * nothing moves meanwhile. Pipes holding more than the copy buffer (1 MiB, above the default pipe-max-size) are
+ * left out. */
+static void send_pipe_data(int fd, uint64_t inode) {
+    int avail = 0;
+    if (S.tee[0] < 0 || ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0) return;
+    if ((size_t) avail > CHUNK_PAGES * PAGE) {
+        log_msg("libckpt: fd %d holds %d bytes, more than a checkpoint keeps; left out\n", fd, avail);
+        return;
+    }
+    int cap = fcntl(fd, F_GETPIPE_SZ);
+    if (cap > fcntl(S.tee[1], F_GETPIPE_SZ)) fcntl(S.tee[1], F_SETPIPE_SZ, cap);
+    ssize_t n = tee(fd, S.tee[1], (size_t) avail, SPLICE_F_NONBLOCK);
+    if (n <= 0) return;
+    size_t got = 0;
+    while (got < (size_t) n) {
+        ssize_t r = read(S.tee[0], S.buf + got, (size_t) n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t) r;
+    }
+    if (got != (size_t) n) return;
+    struct ckpt_pipe_data d = { inode, fd, 0 };
+    send_frame2(CKPT_F_PIPE_DATA, &d, sizeof d, S.buf, got);
+}
+
+/* The inode of a unix socket's peer, from the kernel's sock_diag (0 when unknown). */
+static uint64_t unix_peer(uint64_t inode) {
+    if (S.diag < 0) return 0;
+    struct { struct nlmsghdr h; struct unix_diag_req r; } rq;
+    memset(&rq, 0, sizeof rq);
+    rq.h.nlmsg_len = sizeof rq;
+    rq.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    rq.h.nlmsg_flags = NLM_F_REQUEST;
+    rq.r.sdiag_family = AF_UNIX;
+    rq.r.udiag_states = ~0u;
+    rq.r.udiag_ino = (uint32_t) inode;
+    rq.r.udiag_show = UDIAG_SHOW_PEER;
+    rq.r.udiag_cookie[0] = rq.r.udiag_cookie[1] = ~0u;
+    struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+    if (sendto(S.diag, &rq, sizeof rq, 0, (struct sockaddr *) &sa, sizeof sa) != (ssize_t) sizeof rq) return 0;
+    uint64_t b[1024];
+    ssize_t n = recv(S.diag, b, sizeof b, 0);
+    if (n < (ssize_t) NLMSG_LENGTH(sizeof(struct unix_diag_msg))) return 0;
+    struct nlmsghdr *h = (struct nlmsghdr *) b;
+    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len > (size_t) n) return 0;
+    struct rtattr *a = (struct rtattr *) ((char *) NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct unix_diag_msg)));
+    int len = (int) h->nlmsg_len - (int) NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct unix_diag_msg)));
+    for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= 4) return *(uint32_t *) RTA_DATA(a);
+    }
+    return 0;
+}
+
+/* A unix socket's peer and receive queue. The queue is peeked from offset 0 on (SO_PEEK_OFF, put back afterwards):
+ * every message stays queued for the program. Queues over the copy buffer are left out (flags 0). */
+static void send_unix_socket(int fd, uint64_t inode) {
+    struct ckpt_unix_sock u = { inode, unix_peer(inode), fd, 0, 0, 0 };
+    /* the frame stays within the largest one the reader takes (a PAGES run: 16 + 1 MiB) */
+    size_t used = 0, cap = CHUNK_PAGES * PAGE - (sizeof u - sizeof(struct ckpt_pages));
+    int old = -1, zero = 0;
+    socklen_t l = sizeof old;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, &l) == 0 && setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &zero, sizeof zero) == 0) {
+        u.flags = CKPT_UNIX_QUEUE_SAVED;
+        for (;;) {
+            if (used + 4 >= cap) { u.flags = 0; break; }
+            struct iovec iov = { S.buf + used + 4, cap - used - 4 };
+            struct msghdr mh;
+            memset(&mh, 0, sizeof mh);
+            mh.msg_iov = &iov;
+            mh.msg_iovlen = 1;
+            ssize_t n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) u.flags = 0;  /* not connected, listening...: nothing */
+            if (n <= 0) break;
+            if (mh.msg_flags & MSG_TRUNC) { u.flags = 0; break; }
+            uint32_t len = (uint32_t) n;
+            memcpy(S.buf + used, &len, 4);
+            used += 4 + (size_t) n;
+            u.nmsgs++;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_PEEK_OFF, &old, sizeof old);
+    }
+    if (!(u.flags & CKPT_UNIX_QUEUE_SAVED)) { used = 0; u.nmsgs = 0; }
+    send_frame2(CKPT_F_UNIX_SOCK, &u, sizeof u, S.buf, used);
 }
 
 static void send_fds(void) {
@@ -314,7 +424,8 @@ static void send_fds(void) {
             off += d->reclen;
             if (d->name[0] == '.') continue;
             int fd = atoi(d->name);
-            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1]) continue;
+            if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1] || fd == S.tee[0]
+                || fd == S.tee[1] || fd == S.diag) continue;
             struct stat st;
             if (fstat(fd, &st) != 0) continue;
             struct ckpt_fd f;
@@ -334,6 +445,7 @@ static void send_fds(void) {
             f.inode = st.st_ino;
             f.dev = st.st_dev;
             f.size = (uint64_t) st.st_size;
+            if (f.type == CKPT_FD_REG) mtime_add(CKPT_MTIME_FD, fd, 0, &st);
             f.pos = (f.type == CKPT_FD_REG || f.type == CKPT_FD_DIR || f.type == CKPT_FD_BLK) ? lseek(fd, 0, SEEK_CUR) : -1;
             if (f.type == CKPT_FD_SOCKET) {
                 socklen_t l = sizeof(int);
@@ -347,6 +459,8 @@ static void send_fds(void) {
             snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
             ssize_t pl = readlink(link, path, sizeof path);
             send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
+            if (f.type == CKPT_FD_PIPE && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
+            if (f.type == CKPT_FD_SOCKET && f.sock_domain == AF_UNIX) send_unix_socket(fd, f.inode);
         }
     }
     close(dfd);
@@ -421,7 +535,9 @@ static void send_areas(void) {
             if (strcmp(name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
             if (start >= CKPT_LOADER_BASE && end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
             send_frame2(CKPT_F_AREA, &ar, sizeof ar, name, strlen(name));
-            int special = strcmp(name, "[vdso]") == 0 || strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
+            /* the vDSO is saved (a restore elsewhere, e.g. by criu, matches it against the running kernel's);
+             * vvar pages are kernel data that changes under the reader, vsyscall is not readable memory */
+            int special = strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
             if ((ar.prot & PROT_READ) && !special) {
                 /* the library's own buffers are rewritten during the dump: their content is useless, skip it
                  * (the kernel may have merged them with neighbouring anonymous memory, so cut, not drop) */
@@ -441,6 +557,44 @@ static void send_areas(void) {
     if (pagemap_fd >= 0) close(pagemap_fd);
 }
 
+/* The tracer (a debugger, strace, a ptrace sandbox): it is not part of the image, validate reports it. */
+static void send_status(void) {
+    struct ckpt_status s = { 0, 0 };
+    ssize_t n = read_file("/proc/self/status", S.maps, MAPS_MAX - 1);
+    if (n > 0) {
+        S.maps[n] = 0;
+        char *t = strstr(S.maps, "\nTracerPid:");
+        if (t) s.tracer_pid = atoi(t + 11);
+    }
+    send_frame(CKPT_F_STATUS, &s, sizeof s);
+}
+
+/* mtime of the mapped files whose path still names the mapped inode (those of open regular files are added by
+ * send_fds), so that validate can tell a file touched since the checkpoint from one left alone. */
+static void send_mtimes(void) {
+    struct stat st;
+    ssize_t len = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
+    if (len > 0) {
+        S.maps[len] = 0;
+        for (char *line = S.maps; *line;) {
+            char *nl = strchr(line, '\n');
+            if (nl) *nl = 0;
+            unsigned long long start, end, pgoff, ino;
+            unsigned maj, min;
+            char perms[8];
+            int name_at = 0;
+            if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7
+                    && ino != 0 && name_at && line[name_at] == '/' && stat(line + name_at, &st) == 0
+                    && st.st_ino == ino && st.st_dev == makedev(maj, min)) {
+                mtime_add(CKPT_MTIME_AREA, -1, start, &st);
+            }
+            if (!nl) break;
+            line = nl + 1;
+        }
+    }
+    flush_mtimes();
+}
+
 static void dump_all(ucontext_t *uc) {
     save_thread(&S.threads[S.nthreads++], uc, CKPT_THREAD_MANAGER);
     S.dump_status = 0;
@@ -455,8 +609,19 @@ static void dump_all(ucontext_t *uc) {
     send_rlimits();
     send_sigactions();
     send_threads();
+    if (pipe2(S.tee, O_CLOEXEC | O_NONBLOCK) != 0) S.tee[0] = S.tee[1] = -1;
+    S.diag = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     send_fds();
+    if (S.tee[0] >= 0) {
+        close(S.tee[0]);
+        close(S.tee[1]);
+        S.tee[0] = S.tee[1] = -1;
+    }
+    if (S.diag >= 0) close(S.diag);
+    S.diag = -1;
     send_areas();
+    send_status();
+    send_mtimes();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
     send_frame(CKPT_F_END, &e, sizeof e);
 }
@@ -583,9 +748,28 @@ static void after_restart(void) {
     S.manager_tid = (pid_t) raw_gettid();
     if (S.wake[0] >= 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;  /* old numbers: see above */
     load_pathmap();
+    /* the loader left the tree's pid map in its window; mincore tells whether that page is there at all */
+    unsigned char v;
+    S.pidmap = NULL;
+    if (mincore((void *) (uintptr_t) CKPT_PIDMAP_ADDR, PAGE, &v) == 0
+        && memcmp((const void *) (uintptr_t) CKPT_PIDMAP_ADDR, "CKPTPIDS", 8) == 0)
+        S.pidmap = (volatile struct ckpt_pidmap *) (uintptr_t) CKPT_PIDMAP_ADDR;
     S.listen_fd = open_listener();
     run_callbacks(S.post, &S.npost);
     log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
+}
+
+/* One byte from the requester, or -1 when it closed or stayed silent for a minute (a tree checkpoint never leaves
+ * the program stopped for good because its requester died). */
+static int await_byte(int fd) {
+    struct pollfd pf = { fd, POLLIN, 0 };
+    int r;
+    while ((r = poll(&pf, 1, 60000)) < 0 && errno == EINTR) {}
+    if (r <= 0) return -1;
+    unsigned char b;
+    ssize_t n;
+    while ((n = recv(fd, &b, 1, 0)) < 0 && errno == EINTR) {}
+    return n == 1 ? b : -1;
 }
 
 /* Takes one checkpoint into fd (a requester's socket, or a file); returns 1 in a restarted copy, else 0. */
@@ -602,10 +786,22 @@ static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
         S.conn_fd = -1;
         return 0;
     }
+    if ((flags & CKPT_REQUEST_HOLD) && is_socket) {
+        /* a tree checkpoint: dump only once every process of the tree is stopped, so pipes hold still */
+        struct ckpt_suspended su = { S.virt_pid, S.real_pid };
+        if (send_frame(CKPT_F_SUSPENDED, &su, sizeof su) != 0 || await_byte(fd) != CKPT_GO_DUMP) {
+            resume_all();
+            S.conn_fd = -1;
+            return 0;
+        }
+    }
     syscall(SYS_tgkill, S.real_pid, S.manager_tid, S.signo);  /* dump_all runs in our handler, here */
     if (read_starttime() != before || raw_getpid() != S.real_pid) {
         after_restart();
         return 1;
+    }
+    if ((flags & (CKPT_REQUEST_HOLD | CKPT_REQUEST_KILL)) == CKPT_REQUEST_HOLD && is_socket) {
+        await_byte(fd);  /* the other processes of the tree may still be dumping: stay stopped until told */
     }
     if ((flags & CKPT_REQUEST_KILL) && is_socket) {
         shutdown(fd, SHUT_WR);
@@ -691,10 +887,14 @@ static void start_manager(void) {
 
 static void child_after_fork(void) {
     S.sock_path[0] = 0;  /* the parent's: this process must never unlink it */
+    S.virt_ppid = S.virt_pid;  /* the parent's pid as the parent itself sees it (its original pid after a restart) */
     S.real_pid = raw_getpid();
     S.virt_pid = S.real_pid;
-    S.virt_ppid = raw_getppid();
     S.starttime = read_starttime();
+    /* the parent's listening socket and requester connection came along: not this process's (and they would show
+     * up in its checkpoints as sockets of the program) */
+    if (S.listen_fd >= 0) close(S.listen_fd);
+    if (S.conn_fd >= 0) close(S.conn_fd);
     S.listen_fd = -1;
     S.conn_fd = -1;
     if (S.wake[0] >= 0) {  /* the parent's pipe would wake the parent's manager too */
@@ -763,13 +963,44 @@ pid_t ckpt_real_pid(void) { return raw_getpid(); }
 pid_t getpid(void) { return S.virt_pid ? S.virt_pid : raw_getpid(); }
 pid_t getppid(void) { return S.generation > 0 ? S.virt_ppid : raw_getppid(); }
 
+/* Another process of the restored tree: its pid now for its original one, or 0. Entries are read each time: the
+ * processes come back one after the other. */
+static pid_t tree_real(pid_t pid) {
+    volatile struct ckpt_pidmap *m = S.pidmap;
+    if (!m || pid <= 0) return 0;
+    uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
+    for (uint32_t i = 0; i < n; i++) if (m->e[i].pid == pid) return m->e[i].real;
+    return 0;
+}
+
+static pid_t tree_virt(pid_t real) {
+    volatile struct ckpt_pidmap *m = S.pidmap;
+    if (!m || real <= 0) return real;
+    uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
+    for (uint32_t i = 0; i < n; i++) if (m->e[i].real == real) return m->e[i].pid;
+    return real;
+}
+
 static pid_t real_of(pid_t pid) {
     if (S.generation > 0 && S.virt_pid && pid == S.virt_pid) return raw_getpid();
     if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -getpgid(0);
+    pid_t r;
+    if (S.generation > 0 && pid > 0 && (r = tree_real(pid)) > 0) return r;
+    if (S.generation > 0 && pid < -1 && (r = tree_real(-pid)) > 0) return -r;  /* a group led by a tree process */
     return pid;
 }
 
 int kill(pid_t pid, int sig) { return (int) syscall(SYS_kill, real_of(pid), sig); }
+
+/* waiting for a child of the tree by its original pid, and reporting it under that pid */
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru) {
+    pid_t r = (pid_t) syscall(SYS_wait4, real_of(pid), status, options, ru);
+    return S.generation > 0 ? tree_virt(r) : r;
+}
+
+pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, NULL); }
+
+pid_t wait(int *status) { return wait4(-1, status, 0, NULL); }
 
 /* Returns the new path for a moved file, or the path itself. */
 static const char *mapped(const char *path, char *tmp, size_t cap) {

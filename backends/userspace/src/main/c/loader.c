@@ -9,10 +9,16 @@
  * Every thread is resumed through rt_sigreturn from a signal frame built here from the saved registers and XSAVE
  * area: the kernel then restores general registers, FPU/vector state and the signal mask in one step.
  *
+ * A process tree comes from a tree plan: the loader creates the pipes the processes share (refilled with the bytes
+ * they held), forks one loader per process in tree order (each a child of its original parent's), and each then
+ * restores its own process from its own plan.
+ *
  * usage: ckpt-loader PLAN [READY_PATH]
+ *        ckpt-loader -t TREE_PLAN READY_DIR
  */
 #include <stdint.h>
 #include <stddef.h>
+#include "protocol.h"
 
 typedef long i64;
 typedef unsigned long u64;
@@ -30,6 +36,12 @@ typedef unsigned long u64;
 #define SYS_mremap 25
 #define SYS_dup2 33
 #define SYS_getpid 39
+#define SYS_fork 57
+#define SYS_socketpair 53
+#define SYS_sendto 44
+#define SYS_setsockopt 54
+#define SYS_setpgid 109
+#define SYS_setsid 112
 #define SYS_clone 56
 #define SYS_exit_group 231
 #define SYS_fcntl 72
@@ -75,10 +87,17 @@ typedef unsigned long u64;
 #define POOL (4UL << 20)
 #define FP_MAX 16384
 #define LOADER_FD_BASE 1000
+#define TREE_FD_BASE 1100   /* pipes shared by the processes of a tree: 2 fds each, up to MAX_TREE_PIPES */
+#define MAX_TREE_PROCS 256
+#define MAX_TREE_PIPES 256
+#define MAX_TREE_SOCKS 128  /* unix socket pairs whose both ends are in the tree: 2 fds each, after the pipes */
+#define SOCK_FD_BASE (TREE_FD_BASE + 2 * MAX_TREE_PIPES)
+#define SOCK_QUEUE_MAX (1UL << 20)
+#define F_SETPIPE_SZ 1031
 
 enum { AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
        AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6, AREA_SKIP = 7 };
-enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5 };
+enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6 };
 
 struct plan_header {
     char magic[8];
@@ -111,6 +130,22 @@ static char maps[1 << 16];
 static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
 static char ready_path[4096];
+
+/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes, u32 nsocks, u32 pad; then per process { i32 pid, i32 parent (index,
+ * -1 root), u32 flags, u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 };
+ * per unix socket pair { u32 id_a, u32 id_b, u32 type, u32 alen, u32 blen, u32 pad, a's queue padded to 8, b's queue
+ * padded to 8 } (queues: records { u32 length, bytes }) */
+#define TREE_SETSID 1u
+#define TREE_SETPGID 2u
+struct tree_proc { int32_t pid, parent; uint32_t flags, planlen; };
+struct tree_pipe { uint32_t pipe_id, datalen; };
+static struct tree_proc tprocs[MAX_TREE_PROCS];
+static const char *tplan_paths[MAX_TREE_PROCS];
+static uint32_t tpipe_ids[MAX_TREE_PIPES];
+static uint32_t ntprocs, ntpipes, ntsocks;
+static uint32_t tsock_ids[MAX_TREE_SOCKS][2];
+static uint8_t sockq[SOCK_QUEUE_MAX];
+static struct ckpt_pidmap *pidmap;
 static uint8_t stack[1 << 16] __attribute__((aligned(16)));
 uint8_t *loader_stack_top = stack + sizeof stack;
 extern char __executable_start[], _end[];
@@ -165,13 +200,27 @@ static void out_hex(u64 v) {
     out("0x");
     out(b + i);
 }
+/* Ends a loader that cannot restore its process; in a tree it leaves READY_PATH.failed, so 'ckpt restart' stops
+ * waiting for that process at once. */
+__attribute__((noreturn)) static void fail(void) {
+    if (ready_path[0]) {
+        char p[sizeof ready_path + 8];
+        u64 n = slen(ready_path);
+        memcpy(p, ready_path, n);
+        memcpy(p + n, ".failed", 8);
+        i64 fd = sys3(SYS_open, p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) sys1(SYS_close, fd);
+    }
+    sys1(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
 __attribute__((noreturn)) static void die(const char *msg, i64 err) {
     out("ckpt-loader: ");
     out(msg);
     if (err) { out(" (errno "); out_num(-err); out(")"); }
     out("\n");
-    sys1(SYS_exit_group, 127);
-    __builtin_unreachable();
+    fail();
 }
 
 static void read_full(void *dst, u64 n) {
@@ -344,7 +393,7 @@ static void map_areas(void) {
             out("ckpt-loader: area ");
             out_hex(a->start);
             out(" overlaps the loader itself\n");
-            sys1(SYS_exit_group, 127);
+            fail();
         }
         u64 len = a->end - a->start;
         i64 r;
@@ -370,7 +419,7 @@ static void map_areas(void) {
             out(" (errno ");
             out_num(r < 0 ? -r : 0);
             out(")\n");
-            sys1(SYS_exit_group, 127);
+            fail();
         }
     }
 }
@@ -467,11 +516,20 @@ static void restore_fds(void) {
             int done = 0;
             for (u64 j = 0; j < i; j++) if (fds[j].f.pipe_id == f->pipe_id && (fds[j].f.type == FD_PIPE_R || fds[j].f.type == FD_PIPE_W)) done = 1;
             if (done) continue;
-            int p[2];
-            if (sys2(SYS_pipe2, p, 0) < 0) break;
-            i64 r = sys3(SYS_fcntl, p[0], F_DUPFD, LOADER_FD_BASE + 8), w = sys3(SYS_fcntl, p[1], F_DUPFD, LOADER_FD_BASE + 8);
-            sys1(SYS_close, p[0]);
-            sys1(SYS_close, p[1]);
+            i64 r = -1, w = -1;
+            for (u64 k = 0; k < ntpipes; k++) {  /* shared with other processes of the tree (and refilled) */
+                if (tpipe_ids[k] != f->pipe_id) continue;
+                r = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k, F_DUPFD, LOADER_FD_BASE + 8);
+                w = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k + 1, F_DUPFD, LOADER_FD_BASE + 8);
+            }
+            if (r < 0 || w < 0) {
+                int p[2];
+                if (sys2(SYS_pipe2, p, 0) < 0) break;
+                r = sys3(SYS_fcntl, p[0], F_DUPFD, LOADER_FD_BASE + 8);
+                w = sys3(SYS_fcntl, p[1], F_DUPFD, LOADER_FD_BASE + 8);
+                sys1(SYS_close, p[0]);
+                sys1(SYS_close, p[1]);
+            }
             int rused = 0, wused = 0;
             for (u64 j = i; j < H.nfds; j++) {
                 if (fds[j].f.pipe_id != f->pipe_id) continue;
@@ -484,11 +542,22 @@ static void restore_fds(void) {
             sys1(SYS_close, w);
             continue;
         }
+        case FD_SOCKPAIR:
+            for (u64 k = 0; k < ntsocks && t < 0; k++) {
+                for (int e = 0; e < 2; e++) {
+                    if (tsock_ids[k][e] == f->pipe_id) { t = sys3(SYS_fcntl, SOCK_FD_BASE + 2 * k + e, F_DUPFD, LOADER_FD_BASE + 8); break; }
+                }
+            }
+            if (t < 0) t = sys2(SYS_open, "/dev/null", O_RDWR);
+            break;
         default:
             t = sys2(SYS_open, "/dev/null", O_RDWR);
         }
         place(t, f->fd);
     }
+    /* the tree's pipe ends this process does not hold must go, or readers elsewhere never see EOF */
+    for (u64 k = 0; k < 2 * ntpipes; k++) sys1(SYS_close, TREE_FD_BASE + k);
+    for (u64 k = 0; k < 2 * ntsocks; k++) sys1(SYS_close, SOCK_FD_BASE + k);
 }
 
 struct k_sigaction { uint64_t handler, flags, restorer, mask; };
@@ -675,20 +744,180 @@ __attribute__((noreturn)) static void resume(void) {
 
 /* ---------- entry ---------- */
 
-__attribute__((noreturn, used)) void loader_main(long *sp) {
-    long argc = sp[0];
-    char **argv = (char **) (sp + 1);
-    if (argc < 2) die("usage: ckpt-loader PLAN [READY_PATH]", 0);
-    i64 fd = sys2(SYS_open, argv[1], O_RDONLY);
+/* The page where every process of the restored tree finds the others' pids now (protocol.h, libckpt.so's kill and
+ * waitpid use it); shared, so each process's entry reaches all of them. */
+static void map_pidmap(void) {
+    if (ntprocs > CKPT_PIDMAP_MAX) die("tree plan: too many processes for the pid map", 0);
+    i64 r = sys6(SYS_mmap, CKPT_PIDMAP_ADDR, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (r != (i64) CKPT_PIDMAP_ADDR) die("cannot map the pid map", r < 0 ? r : 0);
+    pidmap = (struct ckpt_pidmap *) CKPT_PIDMAP_ADDR;
+    memcpy(pidmap->magic, "CKPTPIDS", 8);
+}
+
+static void open_plan(const char *path) {
+    i64 fd = sys2(SYS_open, path, O_RDONLY);
     if (fd < 0) die("cannot open the restore plan", fd);
     plan_fd = (int) sys3(SYS_fcntl, fd, F_DUPFD, LOADER_FD_BASE);
     sys1(SYS_close, fd);
-    if (argc > 2) {  /* argv lives on the stack we are about to unmap */
-        u64 n = slen(argv[2]);
-        if (n >= sizeof ready_path - 8) die("ready path too long", 0);
-        memcpy(ready_path, argv[2], n + 1);
+}
+
+/* Creates the tree's pipes at TREE_FD_BASE + 2k (read end) and + 1 (write end), filled with their saved bytes. */
+static void make_tree_pipes(void) {
+    for (u64 k = 0; k < ntpipes; k++) {
+        struct tree_pipe tp;
+        read_full(&tp, sizeof tp);
+        tpipe_ids[k] = tp.pipe_id;
+        int p[2];
+        i64 e = sys2(SYS_pipe2, p, 0);
+        if (e < 0) die("cannot create a pipe", e);
+        sys2(SYS_dup2, p[0], TREE_FD_BASE + 2 * k);
+        sys2(SYS_dup2, p[1], TREE_FD_BASE + 2 * k + 1);
+        sys1(SYS_close, p[0]);
+        sys1(SYS_close, p[1]);
+        if (tp.datalen > 65536) {  /* room for everything at once: nobody reads yet */
+            e = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k + 1, F_SETPIPE_SZ, tp.datalen);
+            if (e < 0) die("cannot grow a pipe for its saved bytes", e);
+        }
+        for (u64 left = tp.datalen; left > 0;) {
+            u64 n = left < sizeof scratch ? left : sizeof scratch;
+            read_full(scratch, n);
+            for (u64 off = 0; off < n;) {
+                i64 w = sys3(SYS_write, TREE_FD_BASE + 2 * k + 1, scratch + off, n - off);
+                if (w == -4) continue;
+                if (w <= 0) die("cannot refill a pipe", w);
+                off += (u64) w;
+            }
+            left -= n;
+        }
+        skip_pad(tp.datalen);
+    }
+}
+
+/* Sends one end's saved receive queue from the other end, message by message; the send buffer is grown first so the
+ * whole queue fits (nobody reads yet). */
+static void refill_queue(int from, u64 len) {
+    if (len > SOCK_QUEUE_MAX) die("tree plan: socket queue too large", 0);
+    read_full(sockq, len);
+    skip_pad(len);
+    if (!len) return;
+    int want = (int) (len * 2 + 65536);
+    sys5(SYS_setsockopt, from, 1 /* SOL_SOCKET */, 32 /* SO_SNDBUFFORCE */, &want, 4);
+    sys5(SYS_setsockopt, from, 1, 7 /* SO_SNDBUF */, &want, 4);
+    for (u64 off = 0; off + 4 <= len;) {
+        uint32_t n;
+        memcpy(&n, sockq + off, 4);
+        if (off + 4 + n > len) die("tree plan: socket queue record out of range", 0);
+        i64 w;
+        do w = sys6(SYS_sendto, from, (i64) (sockq + off + 4), n, 0x40 /* MSG_DONTWAIT */, 0, 0); while (w == -4);
+        if (w != (i64) n) {
+            out("ckpt-loader: warning: a unix socket's queue could not be refilled completely (errno ");
+            out_num(w < 0 ? -w : 0);
+            out(")\n");
+            return;
+        }
+        off += 4 + n;
+    }
+}
+
+/* Creates the tree's unix socket pairs at SOCK_FD_BASE + 2k (end a) and + 1 (end b), their queues refilled. */
+static void make_tree_sockets(void) {
+    for (u64 k = 0; k < ntsocks; k++) {
+        uint32_t h[6];
+        read_full(h, sizeof h);
+        tsock_ids[k][0] = h[0];
+        tsock_ids[k][1] = h[1];
+        int sv[2];
+        i64 e = sys4(SYS_socketpair, 1 /* AF_UNIX */, h[2], 0, sv);
+        if (e < 0) die("cannot create a unix socket pair", e);
+        sys2(SYS_dup2, sv[0], SOCK_FD_BASE + 2 * k);
+        sys2(SYS_dup2, sv[1], SOCK_FD_BASE + 2 * k + 1);
+        sys1(SYS_close, sv[0]);
+        sys1(SYS_close, sv[1]);
+        refill_queue((int) (SOCK_FD_BASE + 2 * k + 1), h[3]);  /* a's queue came from b */
+        refill_queue((int) (SOCK_FD_BASE + 2 * k), h[4]);
+    }
+}
+
+/* Reads the tree plan, makes the pipes, then forks: each process's loader is forked by its parent's, so the restored
+ * tree has the original shape. Returns in every process with plan_fd and ready_path set for that process. */
+static void start_tree(const char *tree_plan, const char *ready_dir) {
+    open_plan(tree_plan);
+    char magic[8];
+    read_full(magic, 8);
+    if (!sprefix(magic, "CKPTTRE1")) die("not a ckpt tree plan", 0);
+    uint32_t counts[4];
+    read_full(counts, sizeof counts);
+    ntprocs = counts[0];
+    ntpipes = counts[1];
+    ntsocks = counts[2];
+    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS)
+        die("tree plan: counts out of range", 0);
+    /* the tree's fds sit above 1024: make room (the program's own limit comes back with its rlimits) */
+    uint64_t nofile[2];
+    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < SOCK_FD_BASE + 2 * MAX_TREE_SOCKS
+        && nofile[1] > nofile[0]) {
+        nofile[0] = nofile[1];
+        sys4(SYS_prlimit64, 0, 7, nofile, 0);
+    }
+    for (u64 i = 0; i < ntprocs; i++) {
+        read_full(&tprocs[i], sizeof tprocs[i]);
+        tplan_paths[i] = read_string(tprocs[i].planlen);
+        if (tprocs[i].parent >= (int32_t) i || (i > 0 && tprocs[i].parent < 0)) die("tree plan: parents must come first", 0);
+    }
+    make_tree_pipes();
+    make_tree_sockets();
+    sys1(SYS_close, plan_fd);
+    map_pidmap();
+    pidmap->n = ntprocs;
+    for (u64 i = 0; i < ntprocs; i++) pidmap->e[i].pid = tprocs[i].pid;
+    u64 me = 0;
+again:
+    for (u64 j = me + 1; j < ntprocs; j++) {
+        if (tprocs[j].parent != (int32_t) me) continue;
+        i64 r = sys1(SYS_fork, 0);
+        if (r < 0) die("cannot fork a process of the tree", r);
+        if (r == 0) { me = j; goto again; }
+    }
+    pidmap->e[me].real = (int32_t) sys1(SYS_getpid, 0);
+    if (tprocs[me].flags & TREE_SETSID) sys1(SYS_setsid, 0);
+    else if (tprocs[me].flags & TREE_SETPGID) sys2(SYS_setpgid, 0, 0);
+    u64 n = slen(ready_dir);
+    if (n >= sizeof ready_path - 24) die("ready path too long", 0);
+    memcpy(ready_path, ready_dir, n);
+    ready_path[n++] = '/';
+    char b[16];
+    int i = 15;
+    b[i] = 0;
+    u64 u = (u64) tprocs[me].pid;
+    do { b[--i] = (char) ('0' + u % 10); u /= 10; } while (u);
+    memcpy(ready_path + n, b + i, (u64) (16 - i));
+    open_plan(tplan_paths[me]);
+}
+
+__attribute__((noreturn, used)) void loader_main(long *sp) {
+    long argc = sp[0];
+    char **argv = (char **) (sp + 1);
+    if (argc < 2) die("usage: ckpt-loader PLAN [READY_PATH] | -t TREE_PLAN READY_DIR", 0);
+    /* argv lives on the stack we are about to unmap: what is needed later is copied */
+    if (seq(argv[1], "-t")) {
+        if (argc < 4) die("usage: ckpt-loader -t TREE_PLAN READY_DIR", 0);
+        start_tree(argv[2], argv[3]);
+    } else {
+        open_plan(argv[1]);
+        if (argc > 2) {
+            u64 n = slen(argv[2]);
+            if (n >= sizeof ready_path - 8) die("ready path too long", 0);
+            memcpy(ready_path, argv[2], n + 1);
+        }
     }
     read_plan();
+    if (!pidmap) {  /* a single process: a map of one */
+        ntprocs = 1;
+        map_pidmap();
+        pidmap->n = 1;
+        pidmap->e[0].pid = H.pid;
+        pidmap->e[0].real = (int32_t) sys1(SYS_getpid, 0);
+    }
     read_own_maps();
     unmap_own_stack();  /* argv lives there: not used from here on */
     move_vdso();

@@ -10,8 +10,21 @@
 /* ckpt-loader is linked here and stays mapped in a restarted process; libckpt.so leaves this window out of images */
 #define CKPT_LOADER_BASE 0x200000000000ULL
 #define CKPT_LOADER_END 0x200100000000ULL
+/* After a restart, a page shared by every process of the restored tree (MAP_SHARED, made by the loader before it
+ * forks, inside the loader window so images never carry it): each process's original pid and its pid now. */
+#define CKPT_PIDMAP_ADDR 0x2000f0000000ULL
+#define CKPT_PIDMAP_MAX 256
+struct ckpt_pidmap {
+    char magic[8];                   /* "CKPTPIDS" */
+    uint32_t n; uint32_t pad;
+    struct { int32_t pid; int32_t real; } e[CKPT_PIDMAP_MAX];   /* real 0: that process is not back yet */
+};
 #define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
 #define CKPT_REQUEST_KILL 1u
+/* tree checkpoints: stop, answer SUSPENDED, wait for CKPT_GO_DUMP; after END wait for CKPT_GO_RESUME (or EOF) */
+#define CKPT_REQUEST_HOLD 2u
+#define CKPT_GO_DUMP 'D'
+#define CKPT_GO_RESUME 'R'
 
 struct ckpt_request { uint32_t magic; uint32_t flags; uint64_t reserved; };
 
@@ -21,7 +34,32 @@ enum ckpt_frame_type {
     CKPT_F_HELLO = 1, CKPT_F_CMDLINE = 2, CKPT_F_ENVIRON = 3, CKPT_F_CWD = 4, CKPT_F_EXE = 5,
     CKPT_F_RLIMITS = 6, CKPT_F_SIGACTIONS = 7, CKPT_F_THREAD = 8, CKPT_F_FD = 9, CKPT_F_AREA = 10,
     CKPT_F_PAGES = 11, CKPT_F_END = 12, CKPT_F_ERROR = 13,
+    /* since CKPT 1.2 (older ckpt versions skip frame types they do not know) */
+    CKPT_F_STATUS = 14, CKPT_F_MTIMES = 15,
+    /* process trees */
+    CKPT_F_SUSPENDED = 16, CKPT_F_PIPE_DATA = 17, CKPT_F_UNIX_SOCK = 18,
 };
+
+/* CKPT_F_STATUS: from /proc/self/status at checkpoint time */
+struct ckpt_status { int32_t tracer_pid; uint32_t pad; };
+
+/* CKPT_F_MTIMES: an array of these; kind 0: open regular file fd, kind 1: file mapped at area start */
+#define CKPT_MTIME_FD 0u
+#define CKPT_MTIME_AREA 1u
+struct ckpt_mtime { uint32_t kind; int32_t fd; uint64_t start; int64_t mtime_ns; };
+
+/* HOLD requests: every thread but the manager is parked; the pids say which process of the tree this is */
+struct ckpt_suspended { int32_t pid; int32_t real_pid; };
+
+/* follows the FD frame of a pipe end the process can read from; then the bytes buffered in the pipe (copied with
+ * tee(2), so the pipe keeps them) */
+struct ckpt_pipe_data { uint64_t inode; int32_t fd; uint32_t pad; };
+
+/* follows the FD frame of an AF_UNIX socket: its peer (sock_diag; 0 unknown) and, with flags & 1, its whole receive
+ * queue (peeked with SO_PEEK_OFF, so it stays queued): nmsgs records { u32 length, bytes }, one per message (stream
+ * sockets: chunks) */
+#define CKPT_UNIX_QUEUE_SAVED 1u
+struct ckpt_unix_sock { uint64_t inode; uint64_t peer; int32_t fd; uint32_t nmsgs; uint32_t flags; uint32_t pad; };
 
 struct ckpt_hello {
     uint32_t version; int32_t pid; int32_t ppid; int32_t pgid; int32_t sid; int32_t real_pid;

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * mounts to recreate. Only reads the image and stats paths; restores nothing.
  */
 public record RestorePlan(String image, List<Proc> processes, List<NeededFile> files, List<Socket> sockets,
-                          List<Mount> mounts, boolean ownNamespaces, List<String> problems) {
+                          List<Mount> mounts, boolean ownNamespaces, List<ParentChain.Link> parents, List<String> problems) {
 
     public record Proc(int pid, int ppid, String comm, String exe, int threads, boolean pidInUse) {}
 
@@ -37,7 +37,26 @@ public record RestorePlan(String image, List<Proc> processes, List<NeededFile> f
     public record Mount(int id, String mountpoint, String fstype, String source, boolean external) {}
 
     public static RestorePlan of(CkptReader r) throws IOException {
+        return of(r, null);
+    }
+
+    /**
+     * @param chain the image's parent chain as resolved by the caller, or null: then an incremental image is
+     *              reported as needing a parent that was not looked for
+     */
+    public static RestorePlan of(CkptReader r, ParentChain chain) throws IOException {
         List<String> problems = new ArrayList<>();
+        List<ParentChain.Link> parents = new ArrayList<>();
+        if (chain != null) {
+            parents.addAll(chain.links());
+            if (!chain.complete()) problems.add(chain.problem());
+        } else if (ParentChain.needsParent(r)) {
+            var ref = r.manifest().parent();
+            String why = r.path() + " has " + ParentChain.absentPages(r) + " pages in its parent image: restore needs the parent chain (--parent FILE)";
+            parents.add(new ParentChain.Link(String.valueOf(r.path()), ParentChain.absentPages(r), ref == null ? null : ref.uuid(),
+                    ref == null ? null : ref.path(), null, why));
+            problems.add(why);
+        }
         List<Proc> procs = new ArrayList<>();
         // an image with its own mount table (a container) restores into new namespaces: its pids and paths are
         // not this host's, so they are listed but not checked against it
@@ -79,7 +98,7 @@ public record RestorePlan(String image, List<Proc> processes, List<NeededFile> f
         }
         List<Mount> mounts = new ArrayList<>();
         for (MountRow m : r.table(Tables.MOUNTS)) mounts.add(new Mount(m.mountId(), m.mountpoint(), m.fstype(), m.source(), m.external()));
-        return new RestorePlan(r.path().toString(), procs, needed, sockets, mounts, ownNamespaces, problems);
+        return new RestorePlan(r.path().toString(), procs, needed, sockets, mounts, ownNamespaces, List.copyOf(parents), problems);
     }
 
     private static void use(Map<String, Set<String>> uses, Map<String, Boolean> carried, String path, String how, boolean deleted) {
@@ -109,6 +128,14 @@ public record RestorePlan(String image, List<Proc> processes, List<NeededFile> f
         b.append("mounts (").append(mounts.size()).append("):\n");
         for (Mount m : mounts) {
             b.append(String.format("  %4d %-30s %-10s %s%s%n", m.id(), m.mountpoint(), m.fstype(), m.source(), m.external() ? " (external)" : ""));
+        }
+        if (!parents.isEmpty()) {
+            b.append("parent chain (").append(parents.size()).append("):\n");
+            for (ParentChain.Link l : parents) {
+                b.append(String.format("  %s: %d pages in parent %s%s -> %s%n", l.child(), l.absentPages(),
+                        l.uuid() == null ? "(UUID not recorded)" : l.uuid(), l.hint() == null ? "" : " (path hint " + l.hint() + ")",
+                        l.foundAt() != null ? "found at " + l.foundAt() : "MISSING"));
+            }
         }
         if (ownNamespaces) b.append("note: the image has its own mount table (a container): pids and paths are inside its namespaces, not checked against this host\n");
         if (problems.isEmpty()) b.append("ready: no problems found on this host\n");

@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "capture", description = {
         "Checkpoint a live process tree into a CKPT file (needs root and a working checkpointer).",
-        "  ckpt capture --backend criu PID -o x.ckpt      criu dump into a temporary dir, convert, clean up"})
+        "  ckpt capture --backend criu PID -o x.ckpt      criu dump into a temporary dir, convert, clean up",
+        "  ckpt capture PID --leave-running -o base.ckpt; ckpt capture PID --parent base.ckpt -o next.ckpt",
+        "                                                 an incremental image: pages equal to base.ckpt's stay there"})
 final class CaptureCommand extends CkptCommand {
     @Parameters(paramLabel = "PID", description = "Root of the process tree to checkpoint.")
     int pid;
@@ -42,6 +44,10 @@ final class CaptureCommand extends CkptCommand {
     @Option(names = "--external", paramLabel = "RES", description = "A resource outside the dump, in criu's --external syntax (repeatable).")
     List<String> external = new ArrayList<>();
 
+    @Option(names = "--parent", paramLabel = "IMAGE", description = "An earlier capture of the same tree (a .ckpt): write an incremental "
+            + "image whose unchanged pages are in it (restore then needs it: ckpt restore --parent).")
+    Path parent;
+
     @Mixin
     WriterMixin writer;
 
@@ -56,14 +62,17 @@ final class CaptureCommand extends CkptCommand {
         WriterOptions opts = writer.apply(WriterOptions.defaults(WriterOptions.uuidFrom(pid + "@" + now)), true);
         long t0 = System.nanoTime();
         try (ProgressBar bar = new ProgressBar(err())) {
-            b.capture(pid, new CaptureOptions(leaveRunning, shellJob, tcpEstablished, external),
+            b.capture(pid, new CaptureOptions(leaveRunning, shellJob, tcpEstablished, external, parent),
                     new ImportContext(output, opts, now, labels, bar));
         }
         double s = (System.nanoTime() - t0) / 1e9;
         try (CkptReader r = CkptReader.open(output)) {
             var tree = r.manifest().processTree();
-            out().printf("%s: %s, pid %d, %d process(es), %d thread(s), %d pages, captured by %s in %.2f s%n", output,
-                    Sizes.human(r.fileLength()), pid, tree.processes(), tree.threads(), r.pages().size(), b.name(), s);
+            var ref = r.manifest().parent();
+            String incremental = ref == null ? (parent == null ? "" : " (no page is the same as in " + parent + ": a full image)")
+                    : String.format(" (%d in parent %s)", r.manifest().counts().absentPages(), parent);
+            out().printf("%s: %s, pid %d, %d process(es), %d thread(s), %d pages%s, captured by %s in %.2f s%n", output,
+                    Sizes.human(r.fileLength()), pid, tree.processes(), tree.threads(), r.pages().size(), incremental, b.name(), s);
         }
         return ExitCodes.OK;
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "checkpoint", description = {
-        "Checkpoint a process started with 'ckpt launch' (userspace style: libckpt.so inside the process writes it).",
+        "Checkpoint a process started with 'ckpt launch' and every process it started (userspace style: libckpt.so",
+        "inside each process writes it; all are stopped before any is dumped, pipe contents are kept).",
         "  ckpt checkpoint 4242 -o app.ckpt",
         "  ckpt checkpoint 4242 -o app.ckpt --kill --hook 'kill -WINCH $CKPT_PID'"})
 final class CheckpointCommand extends CkptCommand {
@@ -24,7 +25,7 @@ final class CheckpointCommand extends CkptCommand {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .ckpt to write.")
     Path output;
 
-    @Option(names = "--kill", description = "End the process once the image is written.")
+    @Option(names = "--kill", description = "End the processes once the image is written.")
     boolean kill;
 
     @Option(names = "--hook", paramLabel = "CMD", description = "Shell command stored in the image, run after every restart (repeatable; env CKPT_PID, CKPT_ORIGINAL_PID).")
@@ -41,9 +42,12 @@ final class CheckpointCommand extends CkptCommand {
         WriterOptions opts = writer.apply(Checkpointer.defaultOptions(pid), false);
         var r = new Checkpointer().checkpoint(new Checkpointer.Request(pid, output, kill, hooks, labels,
                 java.time.Instant.now().toString(), opts));
-        out().printf("%s: %s, pid %d, %d threads, %d areas, %d pages (%s) in %.2f s (%.2f s streaming)%s%n", output,
-                Sizes.human(Files.size(output)), r.pid(), r.threads(), r.areas(), r.pages(), Sizes.human(r.pageBytes()),
-                r.nanos() / 1e9, r.streamNanos() / 1e9, kill ? ", process ended" : "");
+        String procs = r.pids().size() == 1 ? "pid " + r.pid() : "pid " + r.pid() + " and " + (r.pids().size() - 1) + " more processes "
+                + r.pids().stream().filter(x -> x != r.pid()).map(String::valueOf).collect(java.util.stream.Collectors.joining(",", "(", ")"));
+        out().printf("%s: %s, %s, %d threads, %d areas, %d pages (%s) in %.2f s (%.2f s streaming)%s%n", output,
+                Sizes.human(Files.size(output)), procs, r.threads(), r.areas(), r.pages(), Sizes.human(r.pageBytes()),
+                r.nanos() / 1e9, r.streamNanos() / 1e9, kill ? (r.pids().size() == 1 ? ", process ended" : ", processes ended") : "");
+        for (int s : r.skipped()) err().println("ckpt: warning: process " + s + " below " + pid + " runs without libckpt.so; it is not in the image");
         return ExitCodes.OK;
     }
 }

@@ -101,7 +101,7 @@ final class DiffCommand extends CkptCommand {
             part(what, p.changed(), "changed");
             part(what, p.added(), "added");
             part(what, p.removed(), "removed");
-            part(what, p.unknown(), "not comparable (absent)");
+            part(what, p.unknown(), "not comparable (in a parent image)");
             o.printf("~ memory %s: %s%n", where, what);
             for (DiffReport.PageRange g : p.ranges()) {
                 o.printf("    %s-%s %s (%d page%s)%n", g.start(), g.end(), g.kind(), g.pages(), g.pages() == 1 ? "" : "s");
@@ -125,7 +125,7 @@ final class DiffCommand extends CkptCommand {
                 s.areasChanged(), s.threadsChanged(), s.fdsChanged(), s.socketsChanged(), s.mountsChanged()));
         b.append(String.format("pages: %d compared by %s, %d changed (%s), %d added, %d removed", s.pagesCompared(),
                 r.pageComparison(), s.pagesChanged(), Sizes.human(s.changedPageBytes()), s.pagesAdded(), s.pagesRemoved()));
-        if (s.pagesUnknown() > 0) b.append(", ").append(s.pagesUnknown()).append(" not comparable");
+        if (s.pagesUnknown() > 0) b.append(", ").append(s.pagesUnknown()).append(" not comparable (in a parent image: diff flattened images, or an image with its parent)");
         if (s.bytesChanged() != null) b.append("; ").append(s.bytesChanged()).append(s.bytesChanged() == 1 ? " byte changed" : " bytes changed");
         return b.toString();
     }

@@ -74,7 +74,7 @@ final class ExtractCommand extends CkptCommand {
                 throw e.getCause();
             }
             MemoryReader.Stats s = stats[0];
-            report(String.format("0x%x-0x%x of pid %d", from, to, pid), s.dumped() + s.missing(), s.dumped(), s.missing());
+            report(String.format("0x%x-0x%x of pid %d", from, to, pid), s.dumped() + s.missing(), s.dumped(), s.missing(), s.inParent());
             return ExitCodes.OK;
         }
     }
@@ -89,16 +89,17 @@ final class ExtractCommand extends CkptCommand {
                 throw e.getCause();
             }
         });
-        report("attachment " + name, n[0], n[0], 0);
+        report("attachment " + name, n[0], n[0], 0, 0);
         return ExitCodes.OK;
     }
 
-    private void report(String what, long bytes, long dumped, long zeroFilled) {
+    private void report(String what, long bytes, long dumped, long zeroFilled, long inParent) {
         if (json.enabled()) {
             out().println(json.render(InspectJson.document(image.toString()).put("output", output.toString()).put("source", what)
-                    .put("bytes", bytes).put("dumpedBytes", dumped).put("zeroFilledBytes", zeroFilled)));
+                    .put("bytes", bytes).put("dumpedBytes", dumped).put("zeroFilledBytes", zeroFilled).put("inParentBytes", inParent)));
         } else {
-            out().printf("%s: wrote %d bytes of %s (%d from the image, %d zero-filled)%n", output, bytes, what, dumped, zeroFilled);
+            out().printf("%s: wrote %d bytes of %s (%d from the image, %d zero-filled%s)%n", output, bytes, what, dumped, zeroFilled,
+                    inParent == 0 ? "" : ", of which " + inParent + " are in the parent image: flatten it with its parent for them");
         }
     }
 }

@@ -52,6 +52,7 @@ final class GrepCommand extends CkptCommand {
     private int grep(Inspector in, SortedSet<Integer> pids) throws Exception {
         BytePattern p = hex ? BytePattern.hex(pattern) : BytePattern.regex(pattern, ignoreCase);
         Grep g = new Grep(in.reader(), p, context, threads);
+        InspectCommand.noteParentPages(this, in.reader(), pids, "not searched");
         PrintWriter o = out();
         long[] n = {0};
         if (json.enabled() && !count) {

@@ -55,9 +55,13 @@ final class HexdumpCommand extends CkptCommand {
             }
             o.printf("pid %d, %s (0x%x-0x%x)%n", pid, Areas.label(area), area.start(), area.end());
             Hexdump.Builder hb = new Hexdump.Builder(l -> o.println(l.text()));
-            mem.read(pid, a, end, hb::add);
+            MemoryReader.Stats st = mem.read(pid, a, end, hb::add);
             hb.finish();
             o.println(Hexdump.address(end));
+            if (st.inParent() > 0) {
+                err().println("ckpt: note: " + st.inParent() + " of the bytes shown as ?? are in the parent image (an incremental image), "
+                        + "not in this file; 'ckpt convert IMAGE --parent PARENT --flatten -o FULL.ckpt' makes an image that has them");
+            }
         }
         return ExitCodes.OK;
     }

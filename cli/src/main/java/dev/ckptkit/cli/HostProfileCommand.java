@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import dev.ckptkit.backend.criu.Criu;
 import dev.ckptkit.analyzer.validate.HostProbe;
 import dev.ckptkit.analyzer.validate.HostProfile;
 import dev.ckptkit.analyzer.validate.HostProfiles;
@@ -29,7 +30,7 @@ final class HostProfileCommand extends CkptCommand {
 
     @Override
     protected int run() throws Exception {
-        HostProfile p = probe(root, criu != null ? criu : CriuLocator.find(), forImage);
+        HostProfile p = probe(root, criu != null ? criu : Criu.find(), forImage);
         HostProfiles io = new HostProfiles();
         if (output == null) {
             out().println(io.toJson(p));

@@ -86,6 +86,10 @@ final class InfoCommand extends CkptCommand {
                         Sizes.human(c.pages() * 4096), c.zeroPages(), c.absentPages(), c.uniquePages(), Sizes.human(c.storedPageBytes()));
             }
             if (m.labels() != null && !m.labels().isEmpty()) o.printf("labels:      %s%n", m.labels());
+            if (m.parent() != null) {
+                o.printf("parent:      %s%s (incremental: restore with it, or convert --flatten)%n", m.parent().uuid() == null ? "(UUID not recorded)" : m.parent().uuid(),
+                        m.parent().path() == null ? "" : ", path hint " + m.parent().path());
+            }
         }
         o.println("sections:");
         o.printf("  %-12s %7s %12s %12s %10s%n", "kind", "count", "stored", "raw", "zstd");

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "restart", description = {
-        "Restart a process from a .ckpt with ckpt's own loader (no CRIU, no root needed for own processes).",
+        "Restart the processes of a .ckpt with ckpt's own loader (no CRIU, no root needed for own processes): the tree",
+        "comes back with its shape, its pipes and the bytes they held.",
         "Its stdin/stdout/stderr become this terminal; files are reopened at their positions.",
         "  ckpt restart app.ckpt",
         "  ckpt restart app.ckpt --map-path /old/data=/new/data --hook 'echo back as $CKPT_PID'"})
@@ -22,7 +23,7 @@ final class RestartCommand extends CkptCommand {
     @Parameters(paramLabel = "IMAGE", description = "The .ckpt (userspace images, or others with x86_64 registers).")
     Path image;
 
-    @Option(names = "--pid", description = "Which process of the image (default: the first).")
+    @Option(names = "--pid", description = "Restart only this process of the image (default: all, as a tree).")
     Integer pid;
 
     @Option(names = "--map-path", paramLabel = "OLD=NEW", description = "Files under OLD are now under NEW (repeatable).")
@@ -46,6 +47,7 @@ final class RestartCommand extends CkptCommand {
         for (var h : r.hooks()) if (h.exitCode() != 0) err().println("ckpt: warning: hook '" + h.command() + "' exited with " + h.exitCode());
         err().printf("ckpt: restarted pid %d as pid %d (%d threads, %d pages)%n", r.originalPid(), r.pid(),
                 r.summary().threads(), r.summary().pages());
+        r.pids().forEach((was, now) -> { if (was != r.originalPid()) err().printf("ckpt: restarted pid %d as pid %d%n", was, now); });
         err().flush();
         if (detach) {
             out().println(r.pid());

@@ -35,6 +35,7 @@ final class StringsCommand extends InspectCommand {
             case all -> EnumSet.allOf(Strings.Encoding.class);
         };
         Strings s = new Strings(in.reader(), minLength, enc, threads);
+        noteParentPages(this, in.reader(), pids, "not searched");
         PrintWriter o = out();
         long[] n = {0};
         if (json.enabled() && !count) {

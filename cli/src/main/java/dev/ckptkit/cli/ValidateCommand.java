@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import dev.ckptkit.backend.criu.Criu;
 import dev.ckptkit.analyzer.validate.Finding;
 import dev.ckptkit.analyzer.validate.HostProbe;
 import dev.ckptkit.analyzer.validate.HostProfile;
@@ -43,6 +44,10 @@ final class ValidateCommand extends CkptCommand {
     @ArgGroup(exclusive = true)
     Target target;
 
+    @Option(names = "--shell-job", description = "The restore will run as a shell job (criu restore --shell-job from a "
+            + "terminal): terminals and sessions outside the image are replaced by the restorer's, so they are warnings, not errors.")
+    boolean shellJob;
+
     @Mixin
     JsonOption json;
 
@@ -59,7 +64,7 @@ final class ValidateCommand extends CkptCommand {
             HostProfile host = null;
             String targetName = null;
             if (target != null && target.here) {
-                HostProbe probe = new HostProbe(Path.of("/"), CriuLocator.find());
+                HostProbe probe = new HostProbe(Path.of("/"), Criu.find());
                 host = probe.probe().withFiles(probe.files(NeededFiles.paths(facts)));
                 targetName = "this host (" + host.hostname() + ")";
             } else if (target != null && target.profile != null) {
@@ -70,7 +75,7 @@ final class ValidateCommand extends CkptCommand {
                 }
                 targetName = target.profile.toString();
             }
-            report = new Validator().validate(image.toString(), new ValidationContext(facts, o.reader(), host), targetName);
+            report = new Validator().validate(image.toString(), new ValidationContext(facts, o.reader(), host, shellJob), targetName);
         }
         return answer(report);
     }

@@ -12,6 +12,13 @@ public record CliRunner(int exit, String out, String err) {
         return new CliRunner(rc, o.toString(), e.toString());
     }
 
+    /** Runs the CLI and fails the test unless it exits 0. */
+    public static CliRunner ok(String... args) {
+        CliRunner r = run(args);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
+        return r;
+    }
+
     public static Path root() {
         return Path.of(System.getProperty("ckpt.root", ".."));
     }

@@ -17,36 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end with the real criu: start a real workload, {@code ckpt capture} it (criu kills it), {@code ckpt restore}
  * the .ckpt, and check the restored processes carry on. Skips with the reason when criu cannot run here.
  */
-class CriuLiveTest {
-    @TempDir
-    Path tmp;
-    private Workloads w;
-    private final List<Integer> started = new ArrayList<>();
-
-    @BeforeEach
-    void needCriu() throws Exception {
-        String why = Workloads.whyNot();
-        Assumptions.assumeTrue(why == null, "live CRIU tests skipped: " + why);
-        w = new Workloads(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        for (int pid : started) Workloads.kill(pid);
-    }
-
+class CriuLiveTest extends LiveCriuTest {
     private record Run(int rc, String out, String err) {}
 
     private static Run ckpt(String... args) {
@@ -77,15 +55,10 @@ class CriuLiveTest {
 
     @Test
     void memfileContinuesWithItsMemoryAndFiles() throws Exception {
-        Path bin = w.compile("memfile");
-        Path work = Files.createDirectories(tmp.resolve("a"));
-        Files.writeString(work.resolve("data.txt"), "CKPT regular data file\n");
-        int pid = w.launch(work, bin.toString(), "42", work.toString());
-        started.add(pid);
-        Map<String, String> info = Workloads.info(work.resolve("memfile.info"));
-        assertEquals(Integer.toString(pid), info.get("pid"));
-        long counterAddr = Long.decode(info.get("counter_addr"));
-        long bufAddr = Long.decode(info.get("buf_addr"));
+        Memfile mf = startMemfile("42");
+        int pid = mf.pid();
+        Path bin = mf.bin(), work = mf.work();
+        long counterAddr = mf.counterAddr(), bufAddr = mf.bufAddr();
         Thread.sleep(1200);
         long before = Workloads.counter(pid, counterAddr);
 

@@ -7,44 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real dumps of one running memfile workload a few seconds apart ({@code criu dump --leave-running} twice):
  * the diff must show the page of the counter (+1 per second) as changed and no change in the 4 MiB pattern buffer.
  * Skips with the reason when criu cannot run here.
  */
-class DiffCriuLiveTest {
-    @TempDir
-    Path tmp;
-    private Workloads w;
-    private int pid = -1;
-
-    @BeforeEach
-    void needCriu() throws Exception {
-        String why = Workloads.whyNot();
-        Assumptions.assumeTrue(why == null, "live CRIU diff test skipped: " + why);
-        w = new Workloads(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (pid > 0) Workloads.kill(pid);
-    }
-
+class DiffCriuLiveTest extends LiveCriuTest {
     @Test
     void counterPageChangesPatternDoesNot() throws Exception {
-        Path bin = w.compile("memfile");
-        Path work = Files.createDirectories(tmp.resolve("a"));
-        Files.writeString(work.resolve("data.txt"), "CKPT regular data file\n");
-        pid = w.launch(work, bin.toString(), "1", work.toString());
-        Map<String, String> info = Workloads.info(work.resolve("memfile.info"));
-        long counter = Long.decode(info.get("counter_addr"));
-        long buf = Long.decode(info.get("buf_addr"));
+        Memfile mf = startMemfile("1");
+        int pid = mf.pid();
+        long counter = mf.counterAddr(), buf = mf.bufAddr();
         Path first = tmp.resolve("first.ckpt"), second = tmp.resolve("second.ckpt");
         CliRunner c = CliRunner.run("capture", "--leave-running", Integer.toString(pid), "-o", first.toString());
         assertEquals(0, c.exit(), c.err());

@@ -62,4 +62,41 @@ class ElfCoreCliTest {
         assertEquals(1, trunc.err().lines().count());
         assertTrue(Files.notExists(dir.resolve("t.ckpt")));
     }
+
+    /** A core has no CRIU records: --to criu makes the CRIU files from its tables, and they import back the same. */
+    @Test
+    void convertToCriuThroughTheTables() throws Exception {
+        Path ckpt = dir.resolve("m.ckpt"), criu = dir.resolve("criu"), back = dir.resolve("back.ckpt");
+        assertEquals(0, CliRunner.run("convert", core().toString(), "-o", ckpt.toString()).exit());
+        CliRunner out = CliRunner.run("convert", ckpt.toString(), "--to", "criu", "-o", criu.toString());
+        assertEquals(0, out.exit(), out.err());
+        assertTrue(Files.isRegularFile(criu.resolve("core-20439.img")) && Files.isRegularFile(criu.resolve("pagemap-20439.img")));
+        Path crit = CliRunner.root().resolve(".tools/criu/bin/crit");
+        if (Files.isExecutable(crit)) {
+            try (var files = Files.list(criu)) {
+                for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("pages-")).toList()) {
+                    Process p = new ProcessBuilder(crit.toString(), "decode", "-i", f.toString())
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+                    assertEquals(0, p.exitValue(), "crit decode " + f.getFileName());
+                }
+            }
+        }
+        assertEquals(0, CliRunner.run("convert", criu.toString(), "-o", back.toString()).exit());
+        try (var a = dev.ckptkit.io.CkptReader.open(ckpt); var b = dev.ckptkit.io.CkptReader.open(back)) {
+            var ta = a.table(dev.ckptkit.io.table.Tables.THREADS);
+            var tb = b.table(dev.ckptkit.io.table.Tables.THREADS);
+            assertEquals(ta.stream().map(t -> t.tid() + " " + t.gpRegs()).toList(), tb.stream().map(t -> t.tid() + " " + t.gpRegs()).toList());
+            assertEquals(a.pages().size() - absent(a.pages()), b.pages().size(), "every page with data");
+        }
+        CliRunner grep = CliRunner.run("grep", "CKPT-MARKER-1", back.toString());
+        assertEquals(0, grep.exit(), grep.err());
+        assertTrue(grep.out().contains("20439\t0x7f188ef80010\t"), grep.out());
+    }
+
+    private static long absent(dev.ckptkit.io.PageStore s) throws Exception {
+        long n = 0;
+        for (long i = 0; i < s.size(); i++) if (s.entry(i).absent()) n++;
+        return n;
+    }
 }

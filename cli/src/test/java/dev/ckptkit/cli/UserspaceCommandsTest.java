@@ -8,6 +8,7 @@ import dev.ckptkit.backend.userspace.Checkpointer;
 import dev.ckptkit.backend.userspace.NativeTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,65 @@ class UserspaceCommandsTest {
                 if (p <= 0) continue;
                 ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
                 Files.deleteIfExists(Checkpointer.socketOf((int) p));  // SIGKILL leaves it behind
+            }
+        }
+    }
+
+    /**
+     * A parent and its forked child, joined by a pipe with numbers in flight (backends/userspace/src/test/c/pipetree.c):
+     * one checkpoint of the parent holds both, 'ps' shows the tree, 'restart' brings both back.
+     */
+    @Test
+    void treeLaunchCheckpointPsRestart(@TempDir Path dir) throws Exception {
+        Path src = CliRunner.root().resolve("backends/userspace/src/test/c/pipetree.c"), exe = dir.resolve("pipetree");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), src.toString()).redirectErrorStream(true).start();
+        gcc.getInputStream().readAllBytes();
+        assertEquals(0, gcc.waitFor(), "gcc pipetree.c");
+        Path image = dir.resolve("tree.ckpt"), child = dir.resolve("child");
+        List<Long> pids = new java.util.ArrayList<>();
+        try {
+            CliRunner l = CliRunner.run("launch", "--detach", "--", exe.toString(), dir.toString());
+            assertEquals(0, l.exit(), l.err());
+            long pid = Long.parseLong(l.out().trim());
+            pids.add(pid);
+            String c = await(child, null);
+            long childPid = Long.parseLong(c.split(" ")[3]);
+            pids.add(childPid);
+            long deadline = System.currentTimeMillis() + DEADLINE_MS;
+            for (long p : new long[] {pid, childPid}) {
+                while (!Files.exists(Checkpointer.socketOf((int) p)) && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            }
+
+            CliRunner ck = CliRunner.run("checkpoint", Long.toString(pid), "-o", image.toString(), "--kill");
+            assertEquals(0, ck.exit(), ck.err());
+            assertTrue(ck.out().contains("pid " + pid + " and 1 more processes (" + childPid + ")") && ck.out().contains("processes ended"), ck.out());
+            CliRunner ps = CliRunner.run("ps", image.toString());
+            assertEquals(0, ps.exit(), ps.err());
+            String childLine = ps.out().lines().filter(x -> x.startsWith(childPid + " ")).findFirst().orElseThrow(() -> new AssertionError(ps.out()));
+            assertTrue(childLine.split("\\s+")[1].equals(Long.toString(pid)) && childLine.contains("\\_ "), "child under its parent:\n" + ps.out());
+            CliRunner fds = CliRunner.run("fds", image.toString());
+            assertTrue(fds.out().contains("(write end, ") && fds.out().contains("(read end, ") && fds.out().contains("bytes buffered"), fds.out());
+            long until = System.currentTimeMillis() + DEADLINE_MS;
+            while (ProcessHandle.of(childPid).map(ProcessHandle::isAlive).orElse(false) && System.currentTimeMillis() < until) Thread.sleep(10);
+            String atKill = Files.readString(child).trim();
+
+            CliRunner r = CliRunner.run("restart", "--detach", image.toString());
+            assertEquals(0, r.exit(), r.err());
+            pids.add(Long.parseLong(r.out().trim()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("restarted pid " + childPid + " as pid (\\d+)").matcher(r.err());
+            assertTrue(m.find(), r.err());
+            pids.add(Long.parseLong(m.group(1)));
+            String after = await(child, atKill);
+            String[] f = after.split(" ");
+            assertEquals("1", f[2], "in order after restart: " + after);
+            assertEquals(Long.toString(childPid), f[3]);
+            assertEquals(Long.toString(pid), f[4], "getppid() is the parent's original pid");
+            String parent = Files.readString(dir.resolve("parent")).trim();
+            assertEquals(Long.toString(pid), parent.split(" ")[2], "the parent's getpid() is its original pid: " + parent);
+        } finally {
+            for (long p : pids) {
+                ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly);
+                Files.deleteIfExists(Checkpointer.socketOf((int) p));
             }
         }
     }

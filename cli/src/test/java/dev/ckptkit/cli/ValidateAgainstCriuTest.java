@@ -85,6 +85,11 @@ class ValidateAgainstCriuTest {
                 () -> Files.writeString(data, "CKPT regular data file, opened O_RDONLY by memfile\n"));
         Path moved = work.resolve("data.moved");
         check(img, "data.txt moved away", () -> Files.move(data, moved), () -> Files.move(moved, data));
+        // CRIU compares size and build-id only (its reg-files carry no mtime): a touched file restores
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(data);
+        check(img, "data.txt touched (same content, new mtime)",
+                () -> Files.setLastModifiedTime(data, java.nio.file.attribute.FileTime.fromMillis(mtime.toMillis() + 3_600_000)),
+                () -> Files.setLastModifiedTime(data, mtime));
         occupyPid(img, img.pids.get(0));
         check(img, "mount point removed", () -> {
             Files.move(data, moved, StandardCopyOption.REPLACE_EXISTING);
@@ -132,6 +137,106 @@ class ValidateAgainstCriuTest {
         Path pp = work.resolve("bin/pipepair"), moved = work.resolve("pipepair.moved");
         check(img, "pipepair moved away", () -> Files.move(pp, moved), () -> Files.move(moved, pp));
         check(img, "go again after undoing everything", () -> {}, () -> {});
+    }
+
+    /**
+     * Shell jobs: a bash loop on a pseudo-terminal whose master (script) stays outside the image, dumped with
+     * --shell-job. As the session leader (the pty master is outside) and as a child of an outside shell (the session
+     * is outside too). Restored without --shell-job, and with it from a terminal (criu restore run under script).
+     */
+    @Test
+    void shellJob() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("shelljob"));
+        Path sleep = work.resolve("bin/sleep");
+        Files.copy(Path.of("/usr/bin/sleep"), sleep, StandardCopyOption.REPLACE_EXISTING);
+        sleep.toFile().setExecutable(true);
+        Path hold = work.resolve("bin/hold.sh");
+        // the sleeps are a copy of /usr/bin/sleep under the work directory: killRestored finds them by their path
+        Files.writeString(hold, "#!/bin/bash\nwhile :; do '" + sleep + "' 1; done\n");
+        hold.toFile().setExecutable(true);
+        Path shell = work.resolve("bin/shell.sh");   // a shell that runs hold.sh as its child (not exec'd)
+        Files.writeString(shell, "#!/bin/bash\n'" + hold + "'\n:\n");
+        shell.toFile().setExecutable(true);
+        for (boolean leader : List.of(true, false)) {
+            String name = leader ? "shelljob leader" : "shelljob child";
+            String cmd = (leader ? hold : shell).toString();
+            int script = workloads.launch(dir, "script", "-qfc", cmd, "/dev/null");
+            int pid = -1;
+            for (int i = 0; i < 100 && pid < 0; i++) {
+                Thread.sleep(100);
+                pid = holdUnder(script, hold.toString());
+            }
+            assertTrue(pid > 0, "hold.sh under script " + script);
+            int sid = Integer.parseInt(Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst(".*\\) ", "").split(" ")[3]);
+            assertEquals(leader, sid == pid, "hold.sh is the session leader only in the leader variant");
+            Thread.sleep(500);
+            Image img = dumpPid(name, dir, pid, "--shell-job");
+            check(img, "restored without --shell-job", () -> {}, () -> {});
+            check(img, "criu restore --shell-job from a terminal; validate --shell-job", () -> {}, () -> {}, true);
+        }
+    }
+
+    /** The bash running hold.sh among the descendants of {@code script}, or -1. */
+    private static int holdUnder(int script, String hold) {
+        for (ProcessHandle h : ProcessHandle.of(script).map(p -> p.descendants().toList()).orElse(List.of())) {
+            try {
+                List<String> argv = List.of(Files.readString(Path.of("/proc/" + h.pid() + "/cmdline")).split("\0"));
+                if (argv.size() == 2 && argv.get(1).equals(hold)) return (int) h.pid();
+            } catch (IOException gone) {
+                // exited meanwhile
+            }
+        }
+        return -1;
+    }
+
+    /** memfile in a pids cgroup of its own: CRIU writes cgroup.img, which restore recreates. */
+    @Test
+    void cgroup() throws Exception {
+        Path pids = Path.of("/sys/fs/cgroup/pids");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(pids.resolve("cgroup.procs")), "no writable cgroup v1 pids hierarchy");
+        Path cg = pids.resolve("ckpt-validate-" + ProcessHandle.current().pid());
+        Files.createDirectories(cg);
+        try {
+            Path dir = Files.createDirectories(work.resolve("cg"));
+            Files.writeString(dir.resolve("data.txt"), "CKPT regular data file, opened O_RDONLY by memfile\n");
+            int pid = workloads.launch(dir, bin("memfile"), "1", dir.toString());
+            Files.writeString(cg.resolve("cgroup.procs"), Integer.toString(pid));
+            Thread.sleep(1500);
+            Image img = dumpPid("cgroup", dir, pid);
+            try (var r = dev.ckptkit.io.CkptReader.open(img.ckpt())) {
+                assertTrue(r.manifest().host().cgroupControllers().contains("pids"), "cgroup.img imported");
+            }
+            check(img, "go: in a pids cgroup of its own (cgroup.img)", () -> {}, () -> {});
+            CliRunner p = CliRunner.run("host-profile", "--for", img.ckpt().toString());
+            assertEquals(0, p.exit(), p.err());
+            HostProfiles io = new HostProfiles();
+            Path here = work.resolve("cg-here.json");
+            Files.writeString(here, p.out());
+            Path v2 = work.resolve("cg-v2.json");
+            io.write(io.read(here).withCgroupVersion("2"), v2);
+            CliRunner v = CliRunner.run("validate", img.ckpt().toString(), "--target", v2.toString(), "--json");
+            Set<String> codes = errors(JSON.readTree(v.out()));
+            ROWS.add(new Row(img.name(), "target profile with cgroup v2 only (profile only)", JSON.readTree(v.out()).get("verdict").asText(), codes, false, "n/a"));
+            assertEquals(1, v.exit(), v.out());
+            assertTrue(codes.contains("HOST_CGROUP_V1_ON_V2"), codes.toString());
+        } finally {
+            for (int i = 0; i < 50 && !deleted(cg); i++) Thread.sleep(100);
+        }
+    }
+
+    private static boolean deleted(Path cg) {
+        try {
+            Files.deleteIfExists(cg);
+            return true;
+        } catch (IOException busy) {
+            return false;   // a restored process still in it
+        }
+    }
+
+    private static Set<String> errors(JsonNode rep) {
+        Set<String> codes = new TreeSet<>();
+        for (JsonNode f : rep.get("findings")) if (f.get("severity").asText().equals("ERROR")) codes.add(f.get("code").asText());
+        return codes;
     }
 
     /** The images in testdata/ were taken on another machine: their binaries are not here. */
@@ -184,11 +289,19 @@ class ValidateAgainstCriuTest {
     private static Image dump(String name, Path cwd, String... cmd) throws Exception {
         int pid = workloads.launch(cwd, cmd);
         Thread.sleep(1500);
-        Path dir = Files.createDirectories(work.resolve("img/" + name));
-        Sh d = run(120, criu.toString(), "dump", "-t", String.valueOf(pid), "-D", dir.toString(), "-o", work.resolve(name + ".dump.log").toString());
+        return dumpPid(name, cwd, pid);
+    }
+
+    /** Dumps the tree of {@code pid} (with extra criu dump options), imports and exports it. */
+    private static Image dumpPid(String name, Path cwd, int pid, String... options) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("img/" + name.replace(' ', '-')));
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", String.valueOf(pid), "-D", dir.toString(),
+                "-o", work.resolve(name.replace(' ', '-') + ".dump.log").toString()));
+        cmd.addAll(List.of(options));
+        Sh d = run(120, cmd.toArray(String[]::new));
         if (d.rc != 0) {
             run(10, "kill", "-9", String.valueOf(pid));
-            throw new AssertionError("criu dump failed: " + Files.readString(work.resolve(name + ".dump.log")).lines().filter(l -> l.contains("Error")).toList());
+            throw new AssertionError("criu dump failed: " + Files.readString(work.resolve(name.replace(' ', '-') + ".dump.log")).lines().filter(l -> l.contains("Error")).toList());
         }
         Image img = imported(name, dir, cwd);
         waitGone(img.pids);
@@ -206,17 +319,29 @@ class ValidateAgainstCriuTest {
 
     /** Validates, restores for real, records both answers, kills what was restored and undoes the situation. */
     private static void check(Image img, String situation, Step make, Step undo) throws Exception {
+        check(img, situation, make, undo, false);
+    }
+
+    /**
+     * {@code shellJob}: validate with --shell-job, and restore as a shell job from a terminal: criu restore
+     * --shell-job run under script(1), whose pty is criu's stdin.
+     */
+    private static void check(Image img, String situation, Step make, Step undo, boolean shellJob) throws Exception {
         make.run();
         Row row;
         try {
-            CliRunner v = CliRunner.run("validate", img.ckpt.toString(), "--here", "--json");
+            List<String> args = new ArrayList<>(List.of("validate", img.ckpt.toString(), "--here", "--json"));
+            if (shellJob) args.add("--shell-job");
+            CliRunner v = CliRunner.run(args.toArray(String[]::new));
             JsonNode rep = JSON.readTree(v.out());
             Set<String> codes = new TreeSet<>();
             for (JsonNode f : rep.get("findings")) if (!f.get("severity").asText().equals("INFO")) codes.add(f.get("code").asText());
             String verdict = rep.get("verdict").asText();
             assertEquals(switch (verdict) { case "GO" -> 0; case "NO_GO" -> 1; default -> 2; }, v.exit());
             Path log = work.resolve(img.name.replace(' ', '_') + ".restore.log");
-            Sh r = run(120, criu.toString(), "restore", "-D", img.dir.toString(), "-d", "-o", log.toString());
+            Sh r = shellJob
+                    ? run(120, "script", "-qec", "'" + criu + "' restore -D '" + img.dir + "' -d --shell-job -o '" + log + "'", "/dev/null")
+                    : run(120, criu.toString(), "restore", "-D", img.dir.toString(), "-d", "-o", log.toString());
             boolean restored = r.rc == 0;
             String err = restored ? null : firstError(log, r.out);
             row = new Row(img.name, situation, verdict, codes, restored, err);
@@ -254,6 +379,9 @@ class ValidateAgainstCriuTest {
         if (criuError.matches("Can't fork for \\d+: File exists")) return "HOST_PID_TAKEN";
         if (criuError.contains("Address already in use")) return "HOST_PORT_TAKEN";
         if (criuError.contains("No such file or directory")) return "HOST_FILE_MISSING|HOST_DIR_MISSING";
+        if (criuError.contains("without correspond master peer")) return "LEAK_TTY_PEER_OUTSIDE";
+        if (criuError.contains("No task found with sid") || criuError.contains("Don't have tty to inherit session"))
+            return "LEAK_TTY_OUTSIDE|LEAK_TTY_PEER_OUTSIDE|LEAK_SESSION_OUTSIDE";
         return null;
     }
 

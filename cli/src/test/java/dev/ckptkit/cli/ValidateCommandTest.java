@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ckptkit.analyzer.validate.HostProfile;
 import dev.ckptkit.analyzer.validate.HostProfiles;
 import dev.ckptkit.analyzer.validate.ImageFacts;
+import dev.ckptkit.analyzer.validate.Rule;
 import dev.ckptkit.analyzer.validate.NeededFiles;
 import dev.ckptkit.io.CkptReader;
 import java.nio.file.Files;
@@ -146,7 +147,25 @@ class ValidateCommandTest {
         Set<String> codes = new TreeSet<>();
         for (JsonNode f : rep.get("findings")) codes.add(f.get("code").asText());
         assertEquals(Set.of("TARGET_NONE"), codes, "the tree image is whole: both pipe ends, session inside");
-        assertEquals(21, rep.get("rules").size());
+        assertEquals(Rule.all().size(), rep.get("rules").size());
+    }
+
+    /** testdata/criu/shelljob: the pty master stayed with script(1), outside; only a shell-job restore can take it. */
+    @Test
+    void shellJobImageNeedsShellJob() throws Exception {
+        CliRunner r = CliRunner.run("validate", image("shelljob").toString(), "--json");
+        assertEquals(1, r.exit(), r.out());
+        JsonNode rep = JSON.readTree(r.out());
+        JsonNode first = rep.get("findings").get(0);
+        assertEquals("LEAK_TTY_PEER_OUTSIDE", first.get("code").asText());
+        assertEquals("ERROR", first.get("severity").asText());
+        assertEquals("pid 13571 fd 0, pid 13571 fd 1, pid 13571 fd 2, pid 13690 fd 0, pid 13690 fd 1, pid 13690 fd 2 (/dev/pts/0)",
+                first.get("object").asText());
+        CliRunner s = CliRunner.run("validate", image("shelljob").toString(), "--json", "--shell-job");
+        assertEquals(2, s.exit(), "no error left, no target: could not decide");
+        Set<String> warnings = new TreeSet<>();
+        for (JsonNode f : JSON.readTree(s.out()).get("findings")) if (f.get("severity").asText().equals("WARNING")) warnings.add(f.get("code").asText());
+        assertEquals(Set.of("LEAK_PIPE_PEER", "LEAK_TTY_PEER_OUTSIDE"), warnings, "fd 251: a pipe whose writer stayed outside");
     }
 
     /** A Podman archive restores into its own namespaces from a root file system the container engine provides. */

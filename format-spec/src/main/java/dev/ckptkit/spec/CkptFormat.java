@@ -24,7 +24,7 @@ public final class CkptFormat {
     public static final byte[] FRAME_MAGIC = "SECT".getBytes(StandardCharsets.US_ASCII);
 
     public static final int MAJOR = 1;
-    public static final int MINOR = 1;
+    public static final int MINOR = 2;
 
     public static final int HEADER_LENGTH = 128;
     public static final int FRAME_LENGTH = 24;

@@ -12,9 +12,22 @@ public class CorruptImageException extends IOException {
     }
 
     public CorruptImageException(String resource, long offset, String message, Throwable cause) {
-        super(resource + ": corrupt at offset " + offset + ": " + message, cause);
+        super(oneLine(resource + ": corrupt at offset " + offset + ": " + message), cause);
         this.resource = resource;
         this.offset = offset;
+    }
+
+    /**
+     * Messages quote bytes of the damaged input (names, signatures): control characters are escaped so that the
+     * message stays one printable line, as the CLI promises.
+     */
+    private static String oneLine(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) b.append(String.format("\\x%02x", c));
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 
     public String resource() { return resource; }

@@ -31,7 +31,7 @@ public final class ImageDiff {
         for (int pid : common) AreaDiff.compare(pid, areasA.of(pid), areasB.of(pid), areaChanges);
         changes.addAll(insertAfterThreads(changes, areaChanges));
 
-        PageDiff pages = new PageDiff(a.pages(), b.pages(), options.maxRanges());
+        PageDiff pages = new PageDiff(a.pages(), b.pages(), options.maxRanges(), isParentOf(a, b), isParentOf(b, a));
         ByteDiff bytes = options.bytes() ? new ByteDiff(a.pages(), b.pages(), options) : null;
         List<DiffReport.AreaPages> memory = new ArrayList<>();
         for (int pid : common) pages.compare(pid, areasA, areasB, memory, bytes);
@@ -47,6 +47,12 @@ public final class ImageDiff {
                 bytes == null ? 0 : bytes.omitted);
         return new DiffReport(nameA, nameB, List.copyOf(changes), List.copyOf(memory),
                 bytes == null ? List.of() : List.copyOf(bytes.ranges), pages.byHash() ? "hashes" : "bytes", s);
+    }
+
+    /** True if {@code parent} is the image {@code child} was taken against (its manifest names that UUID). */
+    private static boolean isParentOf(CkptReader parent, CkptReader child) throws IOException {
+        var ref = child.manifest().parent();
+        return ref != null && parent.header().uuid().toString().equals(ref.uuid());
     }
 
     /**

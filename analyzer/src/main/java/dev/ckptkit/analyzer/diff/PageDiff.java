@@ -15,7 +15,8 @@ import java.util.Map;
  * Changed pages of one process, by a merge walk of the two sorted page indexes. Pages with data are compared by
  * their stored hashes ({@link PageStore#sameHash}), so no page data is read; only when an image has no hashes are
  * the bytes compared. Zero pages compare equal to zero pages only; a page absent from either image (CRIU in_parent)
- * cannot be compared and is counted as unknown.
+ * cannot be compared and is counted as unknown, unless the other image is the very parent it was taken against:
+ * then the page is by definition the parent's page, the same.
  */
 final class PageDiff {
     /** What happened to one page address. */
@@ -30,10 +31,13 @@ final class PageDiff {
     private final PageStore b;
     private final boolean byHash;
     private final int maxRanges;
+    private final boolean aIsParentOfB, bIsParentOfA;
 
-    PageDiff(PageStore a, PageStore b, int maxRanges) {
+    PageDiff(PageStore a, PageStore b, int maxRanges, boolean aIsParentOfB, boolean bIsParentOfA) {
         this.a = a;
         this.b = b;
+        this.aIsParentOfB = aIsParentOfB;
+        this.bIsParentOfA = bIsParentOfA;
         this.byHash = a.hashAlgorithm() != null && a.hashAlgorithm().equals(b.hashAlgorithm()) && !a.hashAlgorithm().isEmpty();
         this.maxRanges = maxRanges;
     }
@@ -155,6 +159,7 @@ final class PageDiff {
     }
 
     private Outcome outcome(long pa, long pb) throws IOException {
+        if (pb == CkptFormat.PAGE_ABSENT && aIsParentOfB || pa == CkptFormat.PAGE_ABSENT && bIsParentOfA) return Outcome.SAME;
         if (pa == CkptFormat.PAGE_ABSENT || pb == CkptFormat.PAGE_ABSENT) return Outcome.UNKNOWN;
         if (pa == CkptFormat.PAGE_ZERO || pb == CkptFormat.PAGE_ZERO) return pa == pb ? Outcome.SAME : Outcome.CHANGED;
         if (byHash) return a.sameHash(pa, b, pb) ? Outcome.SAME : Outcome.CHANGED;

@@ -29,8 +29,11 @@ public final class MemoryReader {
         void accept(long address, byte[] bytes, int off, int len, boolean dumped) throws IOException;
     }
 
-    /** Byte counts of a read: with content from the image, and filled with zeros for lack of it. */
-    public record Stats(long dumped, long missing) {}
+    /**
+     * Byte counts of a read: with content from the image, and filled with zeros for lack of it; {@code inParent} of
+     * the missing bytes were dumped, but their content is in the parent image (an incremental image).
+     */
+    public record Stats(long dumped, long missing, long inParent) {}
 
     public Areas areas() throws IOException {
         if (areas == null) areas = new Areas(reader.table(Tables.MEMORY_AREAS));
@@ -74,7 +77,7 @@ public final class MemoryReader {
     public Stats read(int pid, long from, long to, Sink sink) throws IOException {
         PageStore ps = reader.pages();
         byte[] buf = new byte[PAGE];
-        long dumped = 0, missing = 0;
+        long dumped = 0, missing = 0, inParent = 0;
         long a = from;
         long i = ps.lowerBound(pid, from & -PAGE);
         while (Long.compareUnsigned(a, to) < 0) {
@@ -91,10 +94,11 @@ public final class MemoryReader {
             }
             if (has) dumped += len;
             else missing += len;
+            if (!has && i < ps.size() && ps.pidAt(i) == pid && ps.vaddrAt(i) == page) inParent += len;
             sink.accept(a, buf, off, len, has);
             a += len;
             if (a == 0) break;  // wrapped past the top of the address space
         }
-        return new Stats(dumped, missing);
+        return new Stats(dumped, missing, inParent);
     }
 }

@@ -51,7 +51,32 @@ public final class HostProbe {
                 idFile("etc/passwd"),
                 idFile("etc/group"),
                 ListeningPorts.read(root.resolve("proc/net")),
-                null);
+                null,
+                lsmType(),
+                apparmorProfiles());
+    }
+
+    /**
+     * The LSM as CRIU's kerndat_lsm sees it (criu/lsm.c): AppArmor when securityfs shows
+     * /sys/kernel/security/apparmor, else SELinux when /sys/fs/selinux exists, else none. Compared with the
+     * image's inventory lsmtype on restore.
+     */
+    private String lsmType() {
+        if (Files.exists(root.resolve("sys/kernel/security/apparmor"))) return "apparmor";
+        if (Files.exists(root.resolve("sys/fs/selinux"))) return "selinux";
+        return "none";
+    }
+
+    /** Names of the AppArmor profiles loaded (lines "name (mode)" of securityfs' profiles file); null if unreadable. */
+    private List<String> apparmorProfiles() {
+        Path p = root.resolve("sys/kernel/security/apparmor/profiles");
+        if (!Files.isReadable(p)) return null;
+        List<String> out = new ArrayList<>();
+        for (String l : lines("sys/kernel/security/apparmor/profiles")) {
+            int sp = l.lastIndexOf(" (");
+            out.add(sp > 0 ? l.substring(0, sp) : l.trim());
+        }
+        return out;
     }
 
     /** The files {@code needs} names, as they are on this host: existence, type, size, mtime and ELF build-id. */
@@ -71,7 +96,7 @@ public final class HostProbe {
                     }
                 }
                 out.add(new HostProfile.NeededFile(p, true, type, a.isRegularFile() ? a.size() : null,
-                        a.lastModifiedTime().toMillis(), buildId));
+                        a.lastModifiedTime().toMillis(), buildId, a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)));
             } catch (IOException e) {
                 out.add(new HostProfile.NeededFile(p, false, null, null, null, null));
             }

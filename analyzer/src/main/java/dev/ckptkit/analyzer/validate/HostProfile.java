@@ -30,9 +30,21 @@ public record HostProfile(
         Map<String, Long> users,
         Map<String, Long> groups,
         List<ListeningPort> listeningPorts,
-        List<NeededFile> files) {
+        List<NeededFile> files,
+        /* schema 1, added with CKPT 1.2: the LSM CRIU sees on this host and the AppArmor profiles loaded */
+        String lsmType,
+        List<String> apparmorProfiles) {
 
     public static final int SCHEMA = 1;
+
+    /** A profile with the fields of the first schema-1 release; the later ones are null. */
+    public HostProfile(int schema, String hostname, Kernel kernel, String arch, Integer pageSize, Cpu cpu, Xsave xsave,
+                       Long vdsoSize, Integer pidMax, List<Integer> pidsInUse, Long memAvailable, List<Mount> mounts,
+                       String cgroupVersion, Long capEff, List<String> lsm, Map<String, Long> users,
+                       Map<String, Long> groups, List<ListeningPort> listeningPorts, List<NeededFile> files) {
+        this(schema, hostname, kernel, arch, pageSize, cpu, xsave, vdsoSize, pidMax, pidsInUse, memAvailable, mounts,
+                cgroupVersion, capEff, lsm, users, groups, listeningPorts, files, null, null);
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -68,15 +80,40 @@ public record HostProfile(
     /** A file an image needs, as found on this host ({@code --for}); exists=false when absent. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record NeededFile(String path, boolean exists, String type, Long size, Long mtime, String buildId) {}
+    public record NeededFile(String path, boolean exists, String type, Long size, Long mtime, String buildId, Long mtimeNs) {
+        /** mtime in milliseconds only (profiles made before mtimeNs was recorded). */
+        public NeededFile(String path, boolean exists, String type, Long size, Long mtime, String buildId) {
+            this(path, exists, type, size, mtime, buildId, null);
+        }
+    }
 
     public HostProfile withFiles(List<NeededFile> f) {
         return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, xsave, vdsoSize, pidMax, pidsInUse,
-                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, f);
+                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, f, lsmType, apparmorProfiles);
     }
 
     public HostProfile withXsave(Xsave x) {
         return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, x, vdsoSize, pidMax, pidsInUse,
-                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, files);
+                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, files, lsmType, apparmorProfiles);
+    }
+
+    public HostProfile withCgroupVersion(String v) {
+        return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, xsave, vdsoSize, pidMax, pidsInUse,
+                memAvailable, mounts, v, capEff, lsm, users, groups, listeningPorts, files, lsmType, apparmorProfiles);
+    }
+
+    public HostProfile withVdsoSize(Long v) {
+        return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, xsave, v, pidMax, pidsInUse,
+                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, files, lsmType, apparmorProfiles);
+    }
+
+    public HostProfile withLsm(String type, List<String> apparmor) {
+        return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, xsave, vdsoSize, pidMax, pidsInUse,
+                memAvailable, mounts, cgroupVersion, capEff, lsm, users, groups, listeningPorts, files, type, apparmor);
+    }
+
+    public HostProfile withMounts(List<Mount> m) {
+        return new HostProfile(schema, hostname, kernel, arch, pageSize, cpu, xsave, vdsoSize, pidMax, pidsInUse,
+                memAvailable, m, cgroupVersion, capEff, lsm, users, groups, listeningPorts, files, lsmType, apparmorProfiles);
     }
 }

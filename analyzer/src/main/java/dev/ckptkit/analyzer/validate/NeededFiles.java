@@ -16,19 +16,24 @@ import java.util.Map;
 public final class NeededFiles {
     private NeededFiles() {}
 
-    /** A needed path; {@code size} and {@code buildId} as the image recorded them (null when unknown). */
-    public record Need(String path, String type, Long size, String buildId, String usedBy) {}
+    /** A needed path; {@code size}, {@code buildId} and {@code mtime} (ns) as the image recorded them (null when unknown). */
+    public record Need(String path, String type, Long size, String buildId, String usedBy, Long mtime) {
+        public Need(String path, String type, Long size, String buildId, String usedBy) {
+            this(path, type, size, buildId, usedBy, null);
+        }
+    }
 
     public static List<Need> of(ImageFacts img) {
         Map<String, Need> needs = new LinkedHashMap<>();
         for (FileRow f : img.files()) {
             if (f.deleted() || !hostPath(f.path())) continue;
             if (!f.type().equals("reg") && !f.type().equals("dir")) continue;
-            merge(needs, new Need(f.path(), f.type(), f.type().equals("reg") ? f.size() : null, f.buildId(), img.holders(f.id())));
+            merge(needs, new Need(f.path(), f.type(), f.type().equals("reg") ? f.size() : null, f.buildId(), img.holders(f.id()),
+                    f.type().equals("reg") ? f.mtime() : null));
         }
         for (MemoryAreaRow a : img.areas()) {
             if (a.path() != null && hostPath(a.path()) && !a.path().endsWith(" (deleted)")) {
-                merge(needs, new Need(a.path(), "reg", null, null, "mapped by pid " + a.pid()));
+                merge(needs, new Need(a.path(), "reg", null, null, "mapped by pid " + a.pid(), a.mtime()));
             }
         }
         for (ProcessRow p : img.processes()) {
@@ -38,10 +43,11 @@ public final class NeededFiles {
         return List.copyOf(needs.values());
     }
 
-    /** Keeps the first size and build-id known, and the first user named by fd, mapping or role. */
+    /** Keeps the first size, build-id and mtime known, and the first user named by fd, mapping or role. */
     private static void merge(Map<String, Need> needs, Need n) {
         needs.merge(n.path(), n, (a, b) -> new Need(a.path(), a.type(), a.size() != null ? a.size() : b.size(),
-                a.buildId() != null ? a.buildId() : b.buildId(), a.usedBy().startsWith("file id") ? b.usedBy() : a.usedBy()));
+                a.buildId() != null ? a.buildId() : b.buildId(), a.usedBy().startsWith("file id") ? b.usedBy() : a.usedBy(),
+                a.mtime() != null ? a.mtime() : b.mtime()));
     }
 
     static boolean hostPath(String p) {

@@ -10,7 +10,9 @@ import java.util.Set;
 
 /**
  * The processes form one tree: pids unique, one root, no cycles, and every parent is in the image (a parent outside
- * the set means the image is not self-contained: the restorer cannot recreate that parent-child link).
+ * the set means the image is not self-contained: the restorer cannot recreate that parent-child link). Userspace-style
+ * images are restarted below the restarting tool (ckpt restart, dmtcp_restart) with getppid() virtualised, so their
+ * root's parent outside the image is expected.
  */
 public final class ProcessTreeRule implements Rule {
     @Override public String group() { return "integrity"; }
@@ -33,7 +35,7 @@ public final class ProcessTreeRule implements Rule {
         for (ProcessRow p : byPid.values()) {
             if (p.ppid() == 0) {
                 roots.add(p.pid());
-            } else if (!byPid.containsKey(p.ppid())) {
+            } else if (!byPid.containsKey(p.ppid()) && !ctx.image().userspace()) {
                 out.add(finding("LEAK_PARENT_OUTSIDE", Severity.ERROR, "pid " + p.pid(),
                         "parent pid " + p.ppid() + " is not in the image: the process was checkpointed without its parent",
                         "checkpoint the whole subtree from a common ancestor (criu dump -t ANCESTOR)"));

@@ -8,10 +8,10 @@ import java.util.List;
  * docs/validate.md. Host rules return nothing when there is no target.
  */
 public sealed interface Rule permits
-        ChecksumRule, ReferenceRule, AreaOverlapRule, ProcessTreeRule,
-        PipePeerRule, SocketPeerRule, SharedMemoryRule, SessionRule, TtyRule,
-        ArchRule, CpuFeatureRule, KernelFeatureRule, NeededFilesRule, PidRule, PortRule, MountRule, MemoryRule,
-        UserRule, TcpRepairRule,
+        ChecksumRule, ReferenceRule, AreaOverlapRule, ProcessTreeRule, ParentImageRule,
+        PipePeerRule, SocketPeerRule, SharedMemoryRule, SessionRule, TtyRule, PtraceRule,
+        ArchRule, CpuFeatureRule, KernelFeatureRule, NeededFilesRule, FileMtimeRule, PidRule, PortRule, MountRule, MemoryRule,
+        UserRule, TcpRepairRule, VdsoRule, CgroupRule, LsmRule,
         GlueRule, UserspaceRule {
 
     /** integrity, leak, host or glue */
@@ -27,10 +27,12 @@ public sealed interface Rule permits
 
     /** Every rule, in the order they run and are listed. */
     static List<Rule> all() {
-        return List.of(new ChecksumRule(), new ReferenceRule(), new AreaOverlapRule(), new ProcessTreeRule(),
+        return List.of(new ChecksumRule(), new ReferenceRule(), new AreaOverlapRule(), new ProcessTreeRule(), new ParentImageRule(),
                 new PipePeerRule(), new SocketPeerRule(), new SharedMemoryRule(), new SessionRule(), new TtyRule(),
-                new ArchRule(), new CpuFeatureRule(), new KernelFeatureRule(), new NeededFilesRule(), new PidRule(),
-                new PortRule(), new MountRule(), new MemoryRule(), new UserRule(), new TcpRepairRule(),
+                new PtraceRule(),
+                new ArchRule(), new CpuFeatureRule(), new KernelFeatureRule(), new NeededFilesRule(), new FileMtimeRule(),
+                new PidRule(), new PortRule(), new MountRule(), new MemoryRule(), new UserRule(), new TcpRepairRule(),
+                new VdsoRule(), new CgroupRule(), new LsmRule(),
                 new GlueRule(), new UserspaceRule());
     }
 }

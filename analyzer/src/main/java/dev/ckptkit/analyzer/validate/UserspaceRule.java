@@ -1,15 +1,23 @@
 package dev.ckptkit.analyzer.validate;
 
 import dev.ckptkit.io.table.FileRow;
+import dev.ckptkit.io.table.PipeRow;
 import dev.ckptkit.io.table.SocketRow;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Userspace-style images (DMTCP, in-process checkpointers; manifest style "userspace") restore by re-running the
  * program and refilling its memory: pids are virtualised (PidRule does not apply), but kernel objects are rebuilt only
  * as far as the checkpointer's plugins know them. Connections to processes outside the computation, deleted files
  * without saved content, and terminals are out of their reach.
+ *
+ * <p>ckpt's own userspace images (producer backend "userspace") say more precisely what {@code ckpt restart} brings
+ * back: the whole process tree, the pipes between its processes with the bytes they held (attachments
+ * {@code pipe-data/PIPE_ID}), unix socket pairs between them with their queues ({@code socket-data/INODE}), files at
+ * their positions; other sockets become /dev/null.
  */
 public final class UserspaceRule implements Rule {
     @Override public String group() { return "userspace"; }
@@ -18,9 +26,27 @@ public final class UserspaceRule implements Rule {
     public List<Finding> check(ValidationContext ctx) {
         if (!ctx.image().userspace()) return List.of();
         List<Finding> out = new ArrayList<>();
-        out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
-                "userspace image: pids are virtualised, memory is refilled by the restarted program; kernel state is rebuilt by plugins",
-                "restart with the same checkpointer version (e.g. dmtcp_restart) and its plugins"));
+        boolean own = ctx.image().manifest().producer() != null && "userspace".equals(ctx.image().manifest().producer().backend());
+        if (own) {
+            out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
+                    "ckpt userspace image of " + ctx.image().processes().size() + " process(es): 'ckpt restart' recreates the tree with its"
+                            + " original pids (getpid/getppid), the pipes and unix socket pairs between its processes with their buffered bytes,"
+                            + " files at their positions",
+                    "restart with 'ckpt restart IMAGE' (x86_64, same kernel vDSO layout)"));
+            Set<Long> inodes = new TreeSet<>();
+            for (SocketRow s : ctx.image().sockets()) if ("unix".equals(s.family()) && s.inode() != null) inodes.add(s.inode());
+            for (SocketRow s : ctx.image().sockets()) {
+                if ("unix".equals(s.family()) && s.peerInode() != null && inodes.contains(s.peerInode())) continue;  // a pair inside
+                out.add(finding("USERSPACE_SOCKET_PLACEHOLDER", Severity.WARNING, ctx.image().holders(s.fileId()) + " (" + s.family() + " " + s.type() + ")",
+                        "'ckpt restart' rebuilds only unix socket pairs whose both ends are in the image: this fd becomes /dev/null",
+                        "make the application reconnect in a ckpt_on_restart callback or a --hook"));
+            }
+            out.addAll(lostPipeContents(ctx));
+        } else {
+            out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
+                    "userspace image: pids are virtualised, memory is refilled by the restarted program; kernel state is rebuilt by plugins",
+                    "restart with the same checkpointer version (e.g. dmtcp_restart) and its plugins"));
+        }
         for (SocketRow s : ctx.image().sockets()) {
             if (s.peer() != null && !"LISTEN".equals(s.state()) && !"unix".equals(s.family())) {
                 out.add(finding("USERSPACE_EXTERNAL_CONNECTION", Severity.ERROR, ctx.image().holders(s.fileId()) + " (" + s.local() + " -> " + s.peer() + ")",
@@ -33,6 +59,21 @@ public final class UserspaceRule implements Rule {
                 out.add(finding("USERSPACE_DELETED_FILE", Severity.ERROR, ctx.image().holders(f.id()) + " (" + f.path() + ")",
                         "file was unlinked while open and its content is not in the image", "checkpoint with the checkpointer's option to save open files"));
             }
+        }
+        return out;
+    }
+
+    /** Pipes that held bytes whose content the image does not carry: the restart makes them empty. Needs the reader. */
+    private List<Finding> lostPipeContents(ValidationContext ctx) {
+        if (ctx.reader() == null) return List.of();
+        Set<String> attachments = ctx.reader().attachments().keySet();
+        Set<Long> reported = new TreeSet<>();
+        List<Finding> out = new ArrayList<>();
+        for (PipeRow p : ctx.image().pipes()) {
+            if (p.buffered() <= 0 || p.path() != null || attachments.contains("pipe-data/" + p.pipeId()) || !reported.add(p.pipeId())) continue;
+            out.add(finding("USERSPACE_PIPE_CONTENT_LOST", Severity.WARNING, ctx.image().holders(p.fileId()) + " (pipe:[" + p.pipeId() + "])",
+                    p.buffered() + " bytes were buffered in the pipe but the image does not carry them: the restart recreates it empty",
+                    "checkpoint again with a libckpt.so that saves pipe contents (pipes over 1 MiB are never saved)"));
         }
         return out;
     }

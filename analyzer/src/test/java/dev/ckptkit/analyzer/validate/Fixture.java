@@ -19,6 +19,7 @@ import java.util.TreeSet;
 /** Builds small images (as tables) and host profiles for rule tests; each test changes one fact. */
 final class Fixture {
     String style = "kernel";
+    String producer = "test";
     Manifest.Host host = new Manifest.Host(null, null, "x86_64", 4096, null, null, null, null, null);
     final List<ProcessRow> processes = new ArrayList<>();
     final List<ThreadRow> threads = new ArrayList<>();
@@ -75,7 +76,7 @@ final class Fixture {
     }
 
     ImageFacts facts() {
-        Manifest m = new Manifest(Manifest.SCHEMA, new Manifest.Producer("test", null, null, null, null), style, host,
+        Manifest m = new Manifest(Manifest.SCHEMA, new Manifest.Producer(producer, null, null, null, null), style, host,
                 null, null, null, null);
         return new ImageFacts(m, processes, threads, areas, files, fds, pipes, sockets, mounts, namespaces);
     }

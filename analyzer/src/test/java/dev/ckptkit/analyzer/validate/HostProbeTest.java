@@ -42,6 +42,7 @@ class HostProbeTest {
         put("sys/fs/cgroup/cgroup.controllers", "cpu memory\n");
         put("sys/kernel/security/lsm", "capability,apparmor");
         put("srv/data.txt", "12345");
+        put("sys/kernel/security/apparmor/profiles", "docker-default (enforce)\n/usr/sbin/cupsd (complain)\n");
 
         HostProbe probe = new HostProbe(root, null);
         HostProfile p = probe.probe();
@@ -61,6 +62,8 @@ class HostProbeTest {
         assertEquals("2", p.cgroupVersion());
         assertEquals(0x1ffffffffffL, p.capEff());
         assertEquals(List.of("capability", "apparmor"), p.lsm());
+        assertEquals("apparmor", p.lsmType(), "CRIU's test: /sys/kernel/security/apparmor exists");
+        assertEquals(List.of("docker-default", "/usr/sbin/cupsd"), p.apparmorProfiles());
         assertEquals(1000L, p.users().get("app"));
         assertEquals(List.of(new HostProfile.ListeningPort("tcp", "127.0.0.1", 47001), new HostProfile.ListeningPort("tcp", "::", 80)),
                 p.listeningPorts());
@@ -69,8 +72,18 @@ class HostProbeTest {
         assertEquals(5L, files.get(0).size());
         assertTrue(files.get(0).exists());
         assertNotNull(files.get(0).mtime());
+        java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(root.resolve("srv/data.txt"));
+        assertEquals(t.to(java.util.concurrent.TimeUnit.NANOSECONDS), files.get(0).mtimeNs());
+        assertEquals(t.toMillis(), files.get(0).mtime());
         assertFalse(files.get(1).exists());
         assertEquals("dir", files.get(2).type());
+    }
+
+    @Test
+    void noSecurityFsMeansNoLsmForCriu() {
+        HostProfile p = new HostProbe(root, null).probe();
+        assertEquals("none", p.lsmType());
+        assertNull(p.apparmorProfiles());
     }
 
     @Test

@@ -27,6 +27,17 @@ class ProcessTreeRuleTest {
                 codes(new ProcessTreeRule().check(f.alone())));
     }
 
+    /** ckpt launch / DMTCP: the launched root's parent is the launcher, outside the image; restart is below the restarter. */
+    @Test
+    void aUserspaceTreeMayHangBelowAParentOutside() {
+        Fixture f = new Fixture();
+        f.process(200, 4242, 4242, 4242);
+        f.process(201, 200, 4242, 4242);
+        assertEquals(Set.of("LEAK_PARENT_OUTSIDE"), codes(new ProcessTreeRule().check(f.alone())));
+        f.style = "userspace";
+        assertEquals(List.of(), new ProcessTreeRule().check(f.alone()));
+    }
+
     @Test
     void cycle() {
         Fixture f = new Fixture();

@@ -22,4 +22,13 @@ class SessionRuleTest {
         g.process(100, 0, 60, 100);
         assertEquals(Set.of("LEAK_PGRP_OUTSIDE"), codes(new SessionRule().check(g.alone())));
     }
+
+    /** A userspace restart runs in the restarting tool's session, whoever led the original one. */
+    @Test
+    void userspaceImagesAreNotConcerned() {
+        Fixture f = new Fixture();
+        f.style = "userspace";
+        f.process(100, 0, 60, 50);
+        assertEquals(List.of(), new SessionRule().check(f.alone()));
+    }
 }

@@ -26,4 +26,44 @@ class UserspaceRuleTest {
         assertEquals(Set.of("USERSPACE_SCOPE", "USERSPACE_EXTERNAL_CONNECTION", "USERSPACE_DELETED_FILE"),
                 codes(new UserspaceRule().check(f.alone())));
     }
+
+    @Test
+    void ckptsOwnImagesSayWhatCkptRestartRebuilds() {
+        Fixture f = Fixture.oneProcess();
+        f.style = "userspace";
+        f.producer = "userspace";
+        var scope = new UserspaceRule().check(f.alone());
+        assertEquals(Set.of("USERSPACE_SCOPE"), codes(scope));
+        org.junit.jupiter.api.Assertions.assertTrue(scope.getFirst().explanation().contains("unix socket pairs between its processes"), scope.toString());
+        f.socket(12, "unix", 0, null, null, null, 3L, 4L);
+        f.socket(13, "unix", 0, null, null, null, 4L, 3L);
+        assertEquals(Set.of("USERSPACE_SCOPE"), codes(new UserspaceRule().check(f.alone())), "a socketpair inside the image comes back");
+        f.socket(14, "unix", 0, null, null, null, 5L, 99L);
+        var found = new UserspaceRule().check(f.alone());
+        assertEquals(Set.of("USERSPACE_SCOPE", "USERSPACE_SOCKET_PLACEHOLDER"), codes(found));
+        assertEquals(1, found.stream().filter(x -> x.code().equals("USERSPACE_SOCKET_PLACEHOLDER")).count(), "only the one with its peer outside");
+    }
+
+    /** A pipe that held bytes: fine when the image carries them (pipe-data/ID), a warning when it does not. */
+    @Test
+    void pipeContentWithoutItsAttachmentIsReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (boolean carried : new boolean[] {true, false}) {
+            java.nio.file.Path img = dir.resolve("p" + carried + ".ckpt");
+            try (var w = dev.ckptkit.io.CkptWriter.create(img, dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("p")))) {
+                if (carried) w.attachment("pipe-data/77", new java.io.ByteArrayInputStream(new byte[9]));
+                w.commit();
+            }
+            Fixture f = Fixture.oneProcess();
+            f.style = "userspace";
+            f.producer = "userspace";
+            f.file(30, "pipe", "pipe:[77]", 1, null);
+            f.file(31, "pipe", "pipe:[77]", 0, null);
+            f.pipes.add(new dev.ckptkit.io.table.PipeRow(30, 77, null, 1, 9));
+            f.pipes.add(new dev.ckptkit.io.table.PipeRow(31, 77, null, 0, 9));
+            try (var r = dev.ckptkit.io.CkptReader.open(img)) {
+                var found = new UserspaceRule().check(new ValidationContext(f.facts(), r, null));
+                assertEquals(carried ? Set.of("USERSPACE_SCOPE") : Set.of("USERSPACE_SCOPE", "USERSPACE_PIPE_CONTENT_LOST"), codes(found));
+            }
+        }
+    }
 }

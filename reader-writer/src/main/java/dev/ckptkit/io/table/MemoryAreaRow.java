@@ -12,4 +12,16 @@ public record MemoryAreaRow(
         @Doc("anon, heap, stack, file, shmem, vdso, vvar, vsyscall or other") String kind,
         @Doc("device of the backing file (major << 20 | minor, kernel encoding), when known") Long dev,
         @Doc("inode of the backing file, when known") Long inode,
-        @Doc("backend specific status bits (CRIU vma_entry.status)") Long status) {}
+        @Doc("backend specific status bits (CRIU vma_entry.status)") Long status,
+        @Doc("last modification time of the backing file at checkpoint time, nanoseconds since the epoch, when the producer recorded it (CRIU does not); since 1.2") Long mtime) {
+
+    /** A row with the columns of CKPT 1.1; the columns added in 1.2 are null. */
+    public MemoryAreaRow(int pid, long start, long end, int prot, int flags, long pgoff, String path, String kind, Long dev,
+                         Long inode, Long status) {
+        this(pid, start, end, prot, flags, pgoff, path, kind, dev, inode, status, null);
+    }
+
+    public MemoryAreaRow withMtime(Long m) {
+        return new MemoryAreaRow(pid, start, end, prot, flags, pgoff, path, kind, dev, inode, status, m);
+    }
+}

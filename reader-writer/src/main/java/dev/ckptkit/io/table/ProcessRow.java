@@ -27,4 +27,25 @@ public record ProcessRow(
         @Doc("root directory") String root,
         @Doc("task state: running, sleeping, stopped, zombie, dead") String state,
         @Doc("exit code for zombies") Integer exitCode,
-        @Doc("number of threads") int threads) {}
+        @Doc("number of threads") int threads,
+        @Doc("pid of the process tracing it (TracerPid of /proc/PID/status) at checkpoint time, 0 when not traced, null when unknown; since 1.2") Integer tracerPid,
+        @Doc("LSM label (AppArmor profile or SELinux context) the process ran under, null when none or unknown (CRIU creds_entry.lsm_profile); since 1.2") String lsmProfile) {
+
+    /** A row with the columns of CKPT 1.1; the columns added in 1.2 are null. */
+    public ProcessRow(int pid, int ppid, int pgid, int sid, String comm, String exe, List<String> cmdline, List<String> env,
+                      Long uid, Long euid, Long suid, Long fsuid, Long gid, Long egid, Long sgid, Long fsgid, List<Long> groups,
+                      Long capEff, Long capPrm, String cwd, String root, String state, Integer exitCode, int threads) {
+        this(pid, ppid, pgid, sid, comm, exe, cmdline, env, uid, euid, suid, fsuid, gid, egid, sgid, fsgid, groups, capEff,
+                capPrm, cwd, root, state, exitCode, threads, null, null);
+    }
+
+    public ProcessRow withTracer(Integer tracer) {
+        return new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, uid, euid, suid, fsuid, gid, egid, sgid, fsgid,
+                groups, capEff, capPrm, cwd, root, state, exitCode, threads, tracer, lsmProfile);
+    }
+
+    public ProcessRow withLsmProfile(String profile) {
+        return new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, uid, euid, suid, fsuid, gid, egid, sgid, fsgid,
+                groups, capEff, capPrm, cwd, root, state, exitCode, threads, tracerPid, profile);
+    }
+}

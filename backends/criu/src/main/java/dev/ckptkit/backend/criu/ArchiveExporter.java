@@ -30,7 +30,7 @@ final class ArchiveExporter {
 
     static void export(CkptReader r, Path out) throws IOException {
         if (!CriuExporter.hasCriuRecords(r)) {
-            throw new IOException(r.path() + ": has no CRIU records (criu/inventory.img); only images imported from CRIU can be exported to CRIU");
+            throw new IOException(r.path() + ": has no CRIU records (criu/inventory.img): a container checkpoint archive is made only from an image imported from one; export to a CRIU directory instead");
         }
         Path tmp = Files.createTempDirectory("ckpt-archive-out-");
         try {

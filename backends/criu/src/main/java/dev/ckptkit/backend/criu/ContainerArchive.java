@@ -2,12 +2,15 @@ package dev.ckptkit.backend.criu;
 
 import com.github.luben.zstd.ZstdInputStream;
 import dev.ckptkit.io.AtomicFiles;
+import dev.ckptkit.io.CorruptImageException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.InvalidPathException;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -46,28 +49,90 @@ final class ContainerArchive implements AutoCloseable {
         }
     }
 
+    /**
+     * Unpacks the archive's regular files (links, devices and other entry types are skipped: a checkpoint has none,
+     * and a hostile link must not lead a later entry outside the temp dir). Damage and hostile entries are reported as
+     * {@link CorruptImageException}s naming the archive and the offset in its (uncompressed) tar stream.
+     */
     static ContainerArchive extract(Path archive) throws IOException {
         Path root = Files.createTempDirectory("ckpt-archive-");
         ContainerArchive a = new ContainerArchive(root);
+        String resource = archive.toString();
         try (TarArchiveInputStream tar = open(archive)) {
             if (tar == null) throw new IOException(archive + ": not a tar archive (plain, gzip or zstd)");
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+            for (TarArchiveEntry e; (e = nextEntry(tar, resource)) != null; ) {
                 String name = normalise(e.getName());
-                if (name.isEmpty() || !e.isFile()) continue;
-                Path target = root.resolve(name).normalize();
-                if (!target.startsWith(root)) throw new IOException(archive + ": entry '" + e.getName() + "' points outside the archive");
-                Files.createDirectories(target.getParent());
-                Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
+                if (name.isEmpty() || !isRegularFile(e)) continue;
+                Path target = resolveInside(root, name);
+                if (target == null) {
+                    throw new CorruptImageException(resource, tar.getBytesRead(), "entry '" + e.getName() + "' points outside the archive");
+                }
+                OutputStream out;
+                try {
+                    Files.createDirectories(target.getParent());
+                    out = Files.newOutputStream(target);
+                } catch (FileSystemException clash) {
+                    // a file where an earlier entry made a directory, or the other way round
+                    throw new CorruptImageException(resource, tar.getBytesRead(), "entry '" + e.getName() + "' clashes with an earlier entry");
+                }
+                try (out) {
+                    copyEntry(tar, out, resource);
+                }
                 if (!name.startsWith(CHECKPOINT_DIR)) a.extras.put(name, target);
             }
             if (!Files.isRegularFile(root.resolve(CHECKPOINT_DIR + "inventory.img"))) {
-                throw new IOException(archive + ": no checkpoint/inventory.img: not a container checkpoint archive");
+                // canImport saw the name, so the entry is there but is no plain file (a link, a device)
+                throw new CorruptImageException(resource, tar.getBytesRead(), "no regular file checkpoint/inventory.img: not a container checkpoint archive");
             }
             return a;
         } catch (IOException | RuntimeException e) {
             a.close();
             throw e;
         }
+    }
+
+    /** Where entry {@code name} goes under {@code root}; null if it leaves root (../, or a name no path can have). */
+    private static Path resolveInside(Path root, String name) {
+        try {
+            Path target = root.resolve(name).normalize();
+            return target.startsWith(root) && !target.equals(root) ? target : null;
+        } catch (InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** Plain files only: symlinks, hard links, devices and FIFOs report isFile() too when their names lack a slash. */
+    private static boolean isRegularFile(TarArchiveEntry e) {
+        return e.isFile() && !e.isSymbolicLink() && !e.isLink() && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO();
+    }
+
+    /** The next entry; a damaged header, a truncated or badly compressed stream is corruption of the archive. */
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, String resource) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptImageException(resource, tar.getBytesRead(), oneLine(e), e);
+        }
+    }
+
+    /** Copies the current entry; a read error is the archive's fault, a write error (disk full) is not. */
+    private static void copyEntry(TarArchiveInputStream tar, OutputStream out, String resource) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        while (true) {
+            int n;
+            try {
+                n = tar.read(buf);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new CorruptImageException(resource, tar.getBytesRead(), oneLine(e), e);
+            }
+            if (n < 0) return;
+            out.write(buf, 0, n);
+        }
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
     }
 
     /** The files of an unpacked container checkpoint outside its checkpoint/ directory, by relative name. */

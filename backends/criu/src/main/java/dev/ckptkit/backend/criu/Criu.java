@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The criu binary: where it is and how to run it. Looked up in $CKPT_CRIU, the system property ckpt.criu, the
- * project's private install (.tools/criu/bin/criu under ckpt.root or the working directory), then PATH.
+ * project's private install (.tools/criu/bin/criu under ckpt.root, the checkout the running jar is in, or the
+ * working directory), then PATH.
  */
 public final class Criu {
     static final String HOW_TO_GET = "set CKPT_CRIU to a criu 4.x binary, or install a private CRIU with "
@@ -53,10 +54,24 @@ public final class Criu {
         if (prop != null && !prop.isBlank()) candidates.add(prop);
         String root = System.getProperty("ckpt.root");
         if (root != null) candidates.add(Path.of(root, ".tools/criu/bin/criu").toString());
+        String jarRoot = jarRoot();
+        if (jarRoot != null) candidates.add(Path.of(jarRoot, ".tools/criu/bin/criu").toString());
         candidates.add(".tools/criu/bin/criu");
         String path = System.getenv("PATH");
         if (path != null) for (String d : path.split(":")) if (!d.isEmpty()) candidates.add(Path.of(d, "criu").toString());
         return candidates;
+    }
+
+    /** ROOT of a jar at ROOT/cli/lib/ckpt.jar (the launcher's layout), so that ckpt finds the private criu from anywhere. */
+    private static String jarRoot() {
+        try {
+            Path jar = Path.of(Criu.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path lib = jar.getParent();
+            return lib != null && lib.getParent() != null && lib.getParent().getParent() != null
+                    ? lib.getParent().getParent().toString() : null;
+        } catch (Exception e) {
+            return null;  // no code source (a custom class loader): the other candidates remain
+        }
     }
 
     private static Path first(List<String> candidates) {

@@ -7,6 +7,7 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.RestoreOptions;
 import dev.ckptkit.backend.RestoreResult;
 import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.manifest.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,27 +31,28 @@ public final class CriuBackend implements Backend {
 
     @Override
     public void importImage(Path input, ImportContext ctx) throws IOException {
-        importImage(input, ctx, null);
+        importImage(input, ctx, null, null, null);
     }
 
-    /** Import with the version of the criu that made the images, when known (live capture). */
-    void importImage(Path input, ImportContext ctx, String criuVersion) throws IOException {
+    /**
+     * Import with the version of the criu that made the images, when known (live capture), and for an incremental
+     * capture the parent image it was taken against (its reference and its pages); else, for a directory with a
+     * parent link, both come from the directories the links lead to.
+     */
+    void importImage(Path input, ImportContext ctx, String criuVersion, Manifest.Parent parent, PageReader.InParent parentPages) throws IOException {
         if (Files.isDirectory(input)) {
             String source = input.getFileName() == null ? input.toString() : input.getFileName().toString();
-            if (CriuImageSet.looksLike(input)) {
-                try (CriuImageSet set = CriuImageSet.open(input)) {
-                    CriuImporter.importSet(set, Map.of(), source, ctx, criuVersion);
-                }
-            } else {
-                // an unpacked container checkpoint: the images are in checkpoint/, the rest are extras
-                try (CriuImageSet set = CriuImageSet.open(input.resolve("checkpoint"))) {
-                    CriuImporter.importSet(set, ContainerArchive.extrasOf(input), source, ctx, criuVersion);
-                }
+            // an unpacked container checkpoint has the images in checkpoint/ and the rest as extras
+            boolean plain = CriuImageSet.looksLike(input);
+            try (CriuImageSet set = CriuImageSet.open(plain ? input : input.resolve("checkpoint")); ParentDirChain chain = new ParentDirChain(set)) {
+                CriuImporter.importSet(set, plain ? Map.of() : ContainerArchive.extrasOf(input), source, ctx, criuVersion,
+                        parent != null ? parent : chain.reference(ctx.output()), parentPages != null ? parentPages : chain.pages());
             }
             return;
         }
-        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint")) {
-            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion);
+        try (ContainerArchive a = ContainerArchive.extract(input); CriuImageSet set = CriuImageSet.open(a.checkpointDir(), input + "!checkpoint");
+             ParentDirChain chain = new ParentDirChain(set)) {
+            CriuImporter.importSet(set, a.extras(), input.getFileName().toString(), ctx, criuVersion, chain.reference(null), chain.pages());
         }
     }
 

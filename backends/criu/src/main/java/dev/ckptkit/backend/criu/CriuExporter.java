@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Writes the CRIU image directory a CKPT image was imported from: native records back to files byte for byte,
  * and each page-store pages-N.img rebuilt by walking its pagemap and taking the pages from the page store.
- * The directory appears whole or not at all.
+ * Images without CRIU records get CRIU files made from their tables instead ({@link TableToCriu}). The directory
+ * appears whole or not at all.
  */
 final class CriuExporter {
     private static final int PAGE = Pagemap.PAGE;
@@ -35,13 +36,15 @@ final class CriuExporter {
     }
 
     static void export(CkptReader r, Path out) throws IOException {
-        if (!hasCriuRecords(r)) {
-            throw new IOException(r.path() + ": has no CRIU records (criu/inventory.img); only images imported from CRIU can be exported to CRIU");
-        }
         AtomicFiles.writeDirectory(out, dir -> writeInto(r, dir));
     }
 
+    /** The image's own CRIU files when it came from CRIU, else CRIU files made from its tables ({@link TableToCriu}). */
     static void writeInto(CkptReader r, Path dir) throws IOException {
+        if (!hasCriuRecords(r)) {
+            TableToCriu.writeInto(r, dir);
+            return;
+        }
         Set<String> written = new HashSet<>();
         for (String n : r.nativeNames()) {
             if (n.startsWith(CriuImporter.NATIVE_PREFIX)) {

@@ -1,6 +1,8 @@
 package dev.ckptkit.backend.criu;
 
 import dev.ckptkit.backend.criu.proto.InventoryEntry;
+import dev.ckptkit.backend.criu.proto.MmEntry;
+import dev.ckptkit.backend.criu.proto.VmaEntry;
 import dev.ckptkit.io.CorruptImageException;
 import dev.ckptkit.io.UnsupportedImageException;
 import java.io.IOException;
@@ -126,7 +128,45 @@ public final class CriuImageSet implements AutoCloseable {
                         + (data.byteSize() < pm.presentBytes() ? " (truncated?)" : ""));
             }
             if (data.byteSize() != pm.presentBytes() || !pm.ascending()) continue;
+            // every page listed becomes a page-index entry, so the runs must be real memory: inside the process's
+            // memory areas (CRIU's restore refuses pages outside them too); a few bytes of pagemap could otherwise
+            // claim 2^40 absent pages. Without mm-PID.img nothing bounds them: the files are kept as they are.
+            CriuImage mm = images.get("mm-" + pm.owner() + ".img");
+            if (mm == null || mm.kind() != ImageKind.MM) continue;
+            checkInsideVmas(pm, mm.decodeOne(MmEntry.parser()));
             pageStoreFiles.put(pages, pm);
+        }
+    }
+
+    /** Each run of {@code pm} lies inside the union of the VMAs of {@code mm} (adjacent VMAs may share a run). */
+    private void checkInsideVmas(Pagemap pm, MmEntry mm) throws CorruptImageException {
+        List<long[]> areas = new ArrayList<>();
+        for (VmaEntry v : mm.getVmasList()) {
+            if (Long.compareUnsigned(v.getStart(), v.getEnd()) < 0) areas.add(new long[] {v.getStart(), v.getEnd()});
+        }
+        areas.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+        List<long[]> merged = new ArrayList<>();
+        for (long[] a : areas) {
+            long[] last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && Long.compareUnsigned(a[0], last[1]) <= 0) {
+                if (Long.compareUnsigned(a[1], last[1]) > 0) last[1] = a[1];
+            } else {
+                merged.add(a.clone());
+            }
+        }
+        int k = 0;
+        for (int i = 0; i < pm.runs().size(); i++) {
+            Pagemap.Run r = pm.runs().get(i);
+            if (r.nrPages() == 0) continue;
+            while (k < merged.size() && Long.compareUnsigned(merged.get(k)[1], r.vaddr()) <= 0) k++;
+            boolean inside = k < merged.size() && Long.compareUnsigned(merged.get(k)[0], r.vaddr()) <= 0
+                    && r.nrPages() <= Long.divideUnsigned(merged.get(k)[1] - r.vaddr(), Pagemap.PAGE);
+            if (!inside) {
+                CriuImage img = images.values().stream().filter(m -> m.name().equals(pm.fileName())).findFirst().orElseThrow();
+                throw new CorruptImageException(pm.fileName(), img.entries().get(i + 1).offset(), "entry " + (i + 1) + ": "
+                        + Long.toUnsignedString(r.nrPages()) + " pages at 0x" + Long.toHexString(r.vaddr())
+                        + " lie outside the memory areas of mm-" + pm.owner() + ".img");
+            }
         }
     }
 

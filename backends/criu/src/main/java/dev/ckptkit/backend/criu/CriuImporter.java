@@ -4,6 +4,8 @@ import dev.ckptkit.backend.ImportContext;
 import dev.ckptkit.backend.Progress;
 import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.PageSink;
+import dev.ckptkit.io.WriterOptions;
+import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.Tables;
 import java.io.EOFException;
@@ -47,10 +49,13 @@ final class CriuImporter {
     /**
      * @param extras container archive files outside checkpoint/ (name in the archive -> extracted file), or empty
      * @param source where the image came from, for the manifest
+     * @param parent the parent image of an incremental dump, or null
+     * @param inParent where the tables read pages the dump has in its parent (argv, environ)
      */
-    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion) throws IOException {
+    static void importSet(CriuImageSet set, Map<String, Path> extras, String source, ImportContext ctx, String criuVersion,
+                          Manifest.Parent parent, PageReader.InParent inParent) throws IOException {
         CriuModel model = new CriuModel(set);
-        CriuTables tables = new CriuTables(model);
+        CriuTables tables = new CriuTables(model, inParent);
         List<ProcessRow> processes = tables.processes();
         try (CkptWriter w = ctx.createWriter(identity(set, extras))) {
             for (Map.Entry<String, MemorySegment> f : set.files().entrySet()) {
@@ -83,7 +88,7 @@ final class CriuImporter {
             w.table(Tables.SIGNALS, tables.signals());
             w.table(Tables.TIMERS, tables.timers());
             w.table(Tables.RLIMITS, tables.rlimits());
-            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion));
+            w.manifest(CriuManifest.of(set, model, processes, source, ctx, criuVersion, parent));
             w.commit();
         }
     }
@@ -127,6 +132,18 @@ final class CriuImporter {
             }
         }
         progress.update("pages", done, total);
+    }
+
+    /** Where {@code parent} is seen from the directory of {@code output}: relative when it can be, else absolute. */
+    static String hint(Path parent, Path output) {
+        Path p = parent.toAbsolutePath().normalize();
+        Path base = output == null ? null : output.toAbsolutePath().normalize().getParent();
+        if (base == null) return p.toString();
+        try {
+            return base.relativize(p).toString();
+        } catch (IllegalArgumentException e) {
+            return p.toString();
+        }
     }
 
     /** SHA-256 over the names and bytes of every file but the page-store files (their pagemaps pin them down). */

@@ -15,7 +15,7 @@ final class CriuManifest {
     private CriuManifest() {}
 
     static Manifest of(CriuImageSet set, CriuModel model, List<ProcessRow> processes, String source, ImportContext ctx,
-                       String criuVersion) throws CorruptImageException {
+                       String criuVersion, Manifest.Parent parent) throws CorruptImageException {
         int version = set.inventory().getImgVersion();
         var producer = new Manifest.Producer("criu", "img_version " + version + (version == CriuImageSet.IMAGES_V1_1 ? " (v1.1)" : ""),
                 source, "criu", criuVersion);
@@ -24,7 +24,7 @@ final class CriuManifest {
         Integer root = processes.isEmpty() ? null : processes.getFirst().pid();
         Map<String, String> labels = ctx.labels().isEmpty() ? null : ctx.labels();
         return new Manifest(Manifest.SCHEMA, producer, "kernel", host(set, model), ctx.capturedAt(),
-                new Manifest.ProcessTree(root, processes.size(), threads, pids), null, labels);
+                new Manifest.ProcessTree(root, processes.size(), threads, pids), null, labels, parent);
     }
 
     private static Manifest.Host host(CriuImageSet set, CriuModel model) throws CorruptImageException {
@@ -54,6 +54,26 @@ final class CriuManifest {
                 xsaveSize = x.hasXsaveSize() ? x.getXsaveSize() : null;
             }
         }
-        return new Manifest.Host(hostname, null, arch, Pagemap.PAGE, vendor, model0, null, xfeatures, xsaveSize);
+        return new Manifest.Host(hostname, null, arch, Pagemap.PAGE, vendor, model0, null, xfeatures, xsaveSize,
+                lsm(set), cgroupControllers(model));
+    }
+
+    /** inventory lsmtype (enum lsmtype: 0 NO_LSM, 1 SELINUX, 2 APPARMOR); absent in images of CRIU before 2.0. */
+    static String lsm(CriuImageSet set) {
+        if (!set.inventory().hasLsmtype()) return null;
+        return switch (set.inventory().getLsmtype()) {
+            case 0 -> "none";
+            case 1 -> "selinux";
+            case 2 -> "apparmor";
+            default -> "lsmtype-" + set.inventory().getLsmtype();
+        };
+    }
+
+    /** The hierarchies of cgroup.img that a restore mounts and recreates; null when the dump has no cgroup.img. */
+    static List<String> cgroupControllers(CriuModel model) {
+        if (model.cgroups == null) return null;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (var c : model.cgroups.getControllersList()) names.addAll(c.getCnamesList());
+        return List.copyOf(names);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ckptkit.backend.criu;
 
+import dev.ckptkit.backend.criu.proto.CgroupEntry;
 import dev.ckptkit.backend.criu.proto.CoreEntry;
 import dev.ckptkit.backend.criu.proto.FdinfoEntry;
 import dev.ckptkit.backend.criu.proto.FileEntry;
@@ -14,6 +15,7 @@ import dev.ckptkit.backend.criu.proto.PstreeEntry;
 import dev.ckptkit.backend.criu.proto.RegFileEntry;
 import dev.ckptkit.backend.criu.proto.RemapFilePathEntry;
 import dev.ckptkit.backend.criu.proto.TaskKobjIdsEntry;
+import dev.ckptkit.backend.criu.proto.TtyInfoEntry;
 import dev.ckptkit.backend.criu.proto.UnixSkEntry;
 import dev.ckptkit.io.CorruptImageException;
 import java.util.ArrayList;
@@ -38,6 +40,10 @@ final class CriuModel {
     final Map<Integer, Long> pipeData = new HashMap<>();
     /** mountpoints-N.img entries by mount namespace id */
     final Map<Long, List<MntEntry>> mounts = new TreeMap<>();
+    /** tty-info.img entries by id (tty_file_entry.tty_info_id) */
+    final Map<Integer, TtyInfoEntry> ttyInfo = new HashMap<>();
+    /** cgroup.img, or null when the dump has none (the tasks were in criu's own cgroups) */
+    final CgroupEntry cgroups;
 
     CriuModel(CriuImageSet set) throws CorruptImageException {
         this.set = set;
@@ -71,6 +77,9 @@ final class CriuModel {
                 pipeData.merge(pd.getPipeId(), Integer.toUnsignedLong(pd.getBytes()), Long::sum);
             }
         }
+        for (TtyInfoEntry t : all("tty-info.img", ImageKind.TTY_INFO, TtyInfoEntry.parser())) ttyInfo.put(t.getId(), t);
+        List<CgroupEntry> cg = all("cgroup.img", ImageKind.CGROUP, CgroupEntry.parser());
+        this.cgroups = cg.isEmpty() ? null : cg.getFirst();
         for (Map.Entry<String, CriuImage> e : set.images().entrySet()) {
             String n = e.getKey();
             if (e.getValue().kind() == ImageKind.MNTS && n.startsWith("mountpoints-") && n.endsWith(".img")) {
@@ -122,6 +131,7 @@ final class CriuModel {
             case FdType.SIGNALFD -> "anon_inode:[signalfd]";
             case FdType.TIMERFD -> "anon_inode:[timerfd]";
             case FdType.INOTIFY -> "anon_inode:inotify";
+            case FdType.TTY -> f.getTty().hasRegfId() ? path(f.getTty().getRegfId()) : null;
             default -> null;
         };
     }

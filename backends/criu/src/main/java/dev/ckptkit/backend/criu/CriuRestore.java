@@ -11,22 +11,28 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The restart loader: export the image to a temporary CRIU directory and run {@code criu restore -d} on it. */
+/**
+ * The restart loader: export the image to a temporary CRIU directory (an incremental one with its parent chain
+ * beside it, see {@link CriuChain}) and run {@code criu restore -d} on it.
+ */
 final class CriuRestore {
     private CriuRestore() {}
 
     static RestoreResult restore(CkptReader image, RestoreOptions o) throws IOException {
         Criu criu = Criu.locate();
-        if (!CriuExporter.hasCriuRecords(image)) {
-            throw new IOException(image.path() + ": has no CRIU records (criu/inventory.img): only images captured or imported from CRIU can be restored with criu");
+        boolean fromTables = !CriuExporter.hasCriuRecords(image);  // userspace-style or core images: no CRIU files kept
+        long absent = CriuChain.absentPages(image);
+        if (!fromTables && absent > 0 && o.parents().isEmpty()) {
+            throw new IOException(image.path() + ": " + absent + " pages are in its parent image; restore needs the parent chain (--parent)");
         }
         Path work = Files.createTempDirectory("ckpt-restore-");
-        Path images = Files.createDirectory(work.resolve("images"));
+        Path images = work.resolve("images");
         Path log = work.resolve("restore.log");
         Path pidfile = work.resolve("restore.pid");
         boolean ok = false;
         try {
-            CriuExporter.writeInto(image, images);
+            if (fromTables) TableToCriu.writeForRestore(image, Files.createDirectory(images));
+            else CriuChain.export(image, o.parents(), work);
             List<String> args = new ArrayList<>(List.of("restore", "-D", images.toString(), "-d", "-o", log.toString(),
                     "-v4", "--pidfile", pidfile.toString()));
             if (o.shellJob()) args.add("--shell-job");
@@ -44,7 +50,14 @@ final class CriuRestore {
             return o.keepImages() ? new RestoreResult(pid, images, log) : new RestoreResult(pid, null, null);
         } finally {
             if (ok && !o.keepImages()) AtomicFiles.deleteTree(work);
-            else if (!ok) AtomicFiles.deleteTree(images);
+            else if (!ok) deleteImages(work);
+        }
+    }
+
+    /** After a failure: the exported images go, the log stays for the error message. */
+    private static void deleteImages(Path work) throws IOException {
+        try (var s = Files.list(work)) {
+            for (Path p : s.toList()) if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) AtomicFiles.deleteTree(p);
         }
     }
 }

@@ -18,6 +18,7 @@ import dev.ckptkit.backend.criu.proto.SiginfoEntry;
 import dev.ckptkit.backend.criu.proto.TaskCoreEntry;
 import dev.ckptkit.backend.criu.proto.TaskKobjIdsEntry;
 import dev.ckptkit.backend.criu.proto.ThreadCoreEntry;
+import dev.ckptkit.backend.criu.proto.TtyInfoEntry;
 import dev.ckptkit.backend.criu.proto.UnixSkEntry;
 import dev.ckptkit.backend.criu.proto.VmaEntry;
 import dev.ckptkit.io.CorruptImageException;
@@ -58,12 +59,22 @@ final class CriuTables {
     private static final String[] TCP_STATES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
             "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
 
+    /** The name the rlimits table uses for resource number {@code i} (RLIMIT_CPU is 0). */
+    static String rlimitName(int i) {
+        return i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
+    }
+
     private final CriuModel m;
     private final PageReader memory;
 
     CriuTables(CriuModel model) {
+        this(model, PageReader.InParent.NONE);
+    }
+
+    /** With the parent image of an incremental dump, from which argv and environ are read when they are there. */
+    CriuTables(CriuModel model, PageReader.InParent inParent) {
         this.m = model;
-        this.memory = new PageReader(model.set);
+        this.memory = new PageReader(model.set, inParent);
     }
 
     List<ProcessRow> processes() throws CorruptImageException {
@@ -89,7 +100,10 @@ final class CriuTables {
                     cr == null ? null : caps(cr.getCapEffList()), cr == null ? null : caps(cr.getCapPrmList()),
                     fs == null ? null : m.path(fs.getCwdId()), fs == null ? null : m.path(fs.getRootId()),
                     tc == null ? null : state(tc.getTaskState()), tc == null ? null : tc.getExitCode(),
-                    p.getThreadsCount()));
+                    p.getThreadsCount(),
+                    // CRIU seizes every task with PTRACE_SEIZE, which fails on a task that is already traced
+                    // ("Unseizable non-zombie"), so a CRIU image only holds tasks nobody traced at dump time
+                    0, cr != null && cr.hasLsmProfile() ? cr.getLsmProfile() : null));
         }
         return rows;
     }
@@ -215,6 +229,7 @@ final class CriuTables {
             Integer mode = null, flags = 0;
             boolean deleted = false;
             String buildId = null;
+            Integer ttySid = null, ttyPgrp = null, ttyIndex = null;
             switch (f.getType()) {
                 case FdType.REG -> {
                     RegFileEntry r = f.getReg();
@@ -245,11 +260,20 @@ final class CriuTables {
                 }
                 case FdType.EVENTFD -> flags = f.getEfd().getFlags();
                 case FdType.TIMERFD -> flags = f.getTfd().getFlags();
+                case FdType.TTY -> {
+                    flags = f.getTty().getFlags();
+                    TtyInfoEntry ti = m.ttyInfo.get(f.getTty().getTtyInfoId());
+                    if (ti != null) {
+                        ttySid = ti.getSid();
+                        ttyPgrp = ti.getPgrp();
+                        ttyIndex = ti.hasPty() ? ti.getPty().getIndex() : null;
+                    }
+                }
                 default -> { }
             }
             type = FdType.tableType(f.getType(), mode);
             rows.add(new FileRow(Integer.toUnsignedLong(f.getId()), type, m.path(f.getId()), flags, pos, size, mode, inode,
-                    null, deleted, null, buildId));
+                    null, deleted, null, buildId, null, ttySid, ttyPgrp, ttyIndex));
         }
         return rows;
     }
@@ -477,8 +501,7 @@ final class CriuTables {
             if (c == null || !c.hasTc() || !c.getTc().hasRlimits()) continue;
             var list = c.getTc().getRlimits().getRlimitsList();
             for (int i = 0; i < list.size(); i++) {
-                String name = i < RLIMITS.length ? RLIMITS[i] : "RLIMIT_" + i;
-                rows.add(new RlimitRow(p.getPid(), name, list.get(i).getCur(), list.get(i).getMax()));
+                rows.add(new RlimitRow(p.getPid(), rlimitName(i), list.get(i).getCur(), list.get(i).getMax()));
             }
         }
         return rows;

@@ -63,6 +63,11 @@ public record Pagemap(String fileName, boolean shmem, long owner, int pagesId, L
         return new Pagemap(img.name(), shmem, owner, pagesId, List.copyOf(runs), known);
     }
 
+    /** The pagemap's own file name (fileName may carry the directory, for messages). */
+    public String baseName() {
+        return fileName.substring(fileName.lastIndexOf('/') + 1);
+    }
+
     public String pagesFileName() {
         return "pages-" + Integer.toUnsignedString(pagesId) + ".img";
     }

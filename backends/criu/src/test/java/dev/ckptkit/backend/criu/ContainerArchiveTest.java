@@ -57,6 +57,10 @@ class ContainerArchiveTest {
             assertTrue(r.table(Tables.MOUNTS).size() > 5, "mountpoints-13.img decoded");
             assertTrue(r.table(Tables.NAMESPACES).stream().anyMatch(n -> n.type().equals("mnt")));
             assertEquals("b32369a66387", r.manifest().host().hostname(), "utsns nodename");
+            // cgroup.img of a cgroup v1 (hybrid) host: the v1 controllers, name=systemd and "" (the v2 unified hierarchy)
+            assertEquals(List.of("", "blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "name=systemd", "pids"),
+                    r.manifest().host().cgroupControllers());
+            assertEquals("none", r.manifest().host().lsm(), "inventory lsmtype NO_LSM");
 
             Path out = tmp.resolve("out");
             b.exportImage(r, out, ExportOptions.none());

@@ -23,7 +23,7 @@ class CriuRoundTripTest {
     Path tmp;
 
     static List<String> images() {
-        return TestImages.CRIU;
+        return java.util.stream.Stream.concat(TestImages.CRIU.stream(), java.util.stream.Stream.of("shelljob")).toList();
     }
 
     private Path roundTrip(Path dir) throws Exception {

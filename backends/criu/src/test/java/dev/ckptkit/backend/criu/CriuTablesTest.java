@@ -156,4 +156,24 @@ class CriuTablesTest {
             assertEquals(3L, ByteBuffer.wrap(read(r, 28715, 0x55dee0367050L, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong());
         }
     }
+
+    /** shelljob.txt: bash on a pty slave whose master (script) is outside; tty-info.img gives session and index. */
+    @Test
+    void shellJobTerminal() throws Exception {
+        try (CkptReader r = open("shelljob")) {
+            List<ProcessRow> ps = r.table(Tables.PROCESSES);
+            assertEquals(List.of(13571, 13690), ps.stream().map(ProcessRow::pid).toList());
+            for (ProcessRow p : ps) assertEquals(0, p.tracerPid(), "CRIU cannot seize traced tasks");
+            FileRow tty = r.table(Tables.FILES).stream().filter(f -> f.type().equals("tty")).findFirst().orElseThrow();
+            assertEquals(18, tty.id());
+            assertEquals("/dev/pts/0", tty.path(), "path of regf_id 19");
+            assertEquals(13571, tty.ttySid());
+            assertEquals(13571, tty.ttyPgrp());
+            assertEquals(0, tty.ttyIndex());
+            assertEquals(2, tty.flags(), "O_RDWR");
+            assertEquals(6, r.table(Tables.FDS).stream().filter(fd -> fd.fileId() == 18).count(), "fds 0-2 of both processes");
+            assertEquals("none", r.manifest().host().lsm());
+            assertEquals(null, r.manifest().host().cgroupControllers(), "no cgroup.img: the tasks were in criu's cgroups");
+        }
+    }
 }

@@ -142,12 +142,13 @@ class IncrementalAndUnknownFilesTest {
         assertTrue(e.getMessage().contains("CKPT_CRIU") && e.getMessage().contains("criu-setup.sh"), e.getMessage());
     }
 
+    /** Without CRIU records a directory is made from the tables (TableToCriuTest); a container archive is refused. */
     @Test
-    void exportOfAnImageWithoutCriuRecordsIsRefused() throws Exception {
+    void archiveExportOfAnImageWithoutCriuRecordsIsRefused() throws Exception {
         Path f = tmp.resolve("r.ckpt");
         dev.ckptkit.io.RandomImages.write(dev.ckptkit.io.RandomImages.model(7, 20), f, 0, 1);
         try (CkptReader r = CkptReader.open(f)) {
-            IOException e = assertThrows(IOException.class, () -> Backends.load().named("criu").exportImage(r, tmp.resolve("o"), ExportOptions.none()));
+            IOException e = assertThrows(IOException.class, () -> Backends.load().named("criu").exportImage(r, tmp.resolve("o.tar.gz"), ExportOptions.none()));
             assertTrue(e.getMessage().contains("has no CRIU records"), e.getMessage());
             assertTrue(Arrays.asList(tmp.toFile().list()).stream().noneMatch(n -> n.startsWith("o")), "nothing left behind");
         }

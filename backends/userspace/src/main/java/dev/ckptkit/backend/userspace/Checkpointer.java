@@ -10,17 +10,28 @@ import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Asks the libckpt.so inside a running process for a checkpoint and writes it as a .ckpt file. */
+/**
+ * Asks the libckpt.so inside a running process, and inside every process below it that runs with the library, for
+ * a checkpoint and writes them as one .ckpt file. Consistent across the tree: every process first stops all its
+ * threads and says so (SUSPENDED); only then are they told to dump, and none resumes before all streams are read.
+ */
 public final class Checkpointer {
-    /** What to do; {@code kill} ends the process once the image is complete. */
+    /** What to do; {@code kill} ends the processes once the image is complete. */
     public record Request(int pid, Path output, boolean kill, List<String> hooks, Map<String, String> labels,
                           String capturedAt, WriterOptions writerOptions) {}
 
-    /** {@code streamNanos}: receiving the state and writing pages; the rest of {@code nanos} is the commit (fsync). */
-    public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos, long streamNanos) {}
+    /**
+     * {@code pid}: the root's original pid; {@code pids}: every process in the image (original pids); {@code
+     * skipped}: processes below the root without the library (not in the image). {@code streamNanos}: receiving
+     * the state and writing pages; the rest of {@code nanos} is the commit (fsync).
+     */
+    public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos, long streamNanos,
+                         List<Integer> pids, List<Integer> skipped) {}
 
     public static Path socketDir() {
         String d = System.getenv("CKPT_SOCKET_DIR");
@@ -37,6 +48,9 @@ public final class Checkpointer {
 
     public static Path socketOf(int pid) { return socketDir().resolve("ckpt-" + pid + ".sock"); }
 
+    /** One process's connection, after it said it stopped. */
+    private record Member(int realPid, int pid, SocketChannel ch) {}
+
     public Result checkpoint(Request rq) throws IOException {
         Path sock = socketOf(rq.pid());
         if (!Files.exists(sock)) {
@@ -44,25 +58,79 @@ public final class Checkpointer {
                     + " (was it started with 'ckpt launch'?)");
         }
         long t0 = System.nanoTime();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                ch.connect(UnixDomainSocketAddress.of(sock));
-            } catch (IOException e) {
-                throw new IOException(sock + ": cannot connect (" + e.getMessage() + "); is process " + rq.pid() + " still running?", e);
+        List<Integer> skipped = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        try {
+            for (int pid : Descendants.of(rq.pid())) {
+                SocketChannel ch = connect(pid, pid == rq.pid());
+                if (ch == null) {
+                    skipped.add(pid);
+                    continue;
+                }
+                members.add(new Member(pid, 0, ch));
+                ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                req.putInt(Protocol.REQUEST_MAGIC).putInt(Protocol.REQUEST_HOLD | (rq.kill() ? Protocol.REQUEST_KILL : 0)).putLong(0).flip();
+                while (req.hasRemaining()) ch.write(req);
             }
-            ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            req.putInt(Protocol.REQUEST_MAGIC).putInt(rq.kill() ? Protocol.REQUEST_KILL : 0).putLong(0).flip();
-            while (req.hasRemaining()) ch.write(req);
+            for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
+            members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
+            for (Member m : members) send(m.ch(), Protocol.GO_DUMP);
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
-            StreamImporter.Result r;
-            long streamed;
+            int threads = 0, areas = 0;
+            long pages = 0, streamed;
+            int rootPid = 0;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
-                r = new StreamImporter(ch, sock.toString(), w, rq.hooks(), rq.labels(), rq.capturedAt()).run();
+                StreamImporter imp = new StreamImporter(w, rq.hooks(), rq.labels(), rq.capturedAt());
+                for (Member m : members) {
+                    StreamImporter.Result r = imp.add(m.ch(), socketOf(m.realPid()).toString());
+                    threads += r.threads();
+                    areas += r.areas();
+                    pages += r.pages();
+                    if (m.realPid() == rq.pid()) rootPid = r.pid();
+                }
+                if (!rq.kill()) for (Member m : members) send(m.ch(), Protocol.GO_RESUME);
+                imp.finish();
                 streamed = System.nanoTime() - t0;
                 w.commit();
             }
-            // closing the channel tells a --kill request that the image is safe and the process may end
-            return new Result(rq.output(), r.pid(), r.threads(), r.areas(), r.pages(), r.pageBytes(), System.nanoTime() - t0, streamed);
+            return new Result(rq.output(), rootPid, threads, areas, pages, pages * 4096, System.nanoTime() - t0, streamed,
+                    members.stream().map(Member::pid).toList(), skipped);
+        } finally {
+            // closing tells a --kill request that the image is safe and the processes may end; a failed checkpoint
+            // closes before the dump, which makes every process resume
+            for (Member m : members) m.ch().close();
         }
+    }
+
+    /** Connects to a process's library; null for a descendant without one (or one that is gone by now). */
+    private static SocketChannel connect(int pid, boolean root) throws IOException {
+        Path sock = socketOf(pid);
+        if (!root && !Files.exists(sock)) return null;
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            if (!root) return null;
+            throw new IOException(sock + ": cannot connect (" + e.getMessage() + "); is process " + pid + " still running?", e);
+        }
+    }
+
+    /** Waits for the process to report that all its threads stopped. */
+    private static Member suspended(Member m) throws IOException {
+        // FrameInput reads exactly one frame's bytes from the channel: the stream that follows starts right after it
+        FrameInput in = new FrameInput(m.ch(), socketOf(m.realPid()).toString());
+        FrameInput.Frame f = in.next();
+        if (f.type() == Protocol.ERROR) throw new IOException("process " + m.realPid() + " refused the checkpoint: " + f.string(0));
+        if (f.type() != Protocol.SUSPENDED || f.payload().limit() < Protocol.SUSPENDED_SIZE) {
+            throw in.corrupt(f, "expected SUSPENDED, got frame type " + f.type() + " (libckpt.so of another version?)");
+        }
+        return new Member(m.realPid(), f.payload().getInt(0), m.ch());
+    }
+
+    private static void send(SocketChannel ch, byte b) throws IOException {
+        ByteBuffer one = ByteBuffer.wrap(new byte[] {b});
+        while (one.hasRemaining()) ch.write(one);
     }
 }

@@ -54,8 +54,14 @@ public final class DmtcpBackend implements Backend {
         raw.mark(2);
         int a = raw.read(), b = raw.read();
         raw.reset();
-        if (a == 0x1f && b == 0x8b) return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 20);
-        return raw;
+        if (a != 0x1f || b != 0x8b) return raw;
+        try {
+            return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 20);
+        } catch (EOFException | java.util.zip.ZipException e) {
+            // the gzip header is read here, before any record: a damaged one is the file's fault
+            raw.close();
+            throw new CorruptImageException(input.toString(), 0, "gzip: " + (e.getMessage() == null ? "truncated header" : e.getMessage()), e);
+        }
     }
 
     @Override

@@ -74,6 +74,15 @@ final class FrameInput {
         }
     }
 
+    /**
+     * The process's own ERROR frame: not damage, so a plain IOException, but still one line naming the stream and
+     * the offset (its text comes from the stream: a saved or hostile one can hold anything).
+     */
+    IOException reported(Frame f, String what) {
+        String msg = f.string(0).lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+        return new IOException(resource + ": at offset " + f.offset() + ": " + what + (msg.isEmpty() ? "" : ": " + msg));
+    }
+
     CorruptImageException corrupt(Frame f, String msg) {
         return new CorruptImageException(resource, f.offset(), msg);
     }

@@ -7,13 +7,25 @@ final class Protocol {
     static final int VERSION = 1;
     static final int REQUEST_MAGIC = 0x51524b43;
     static final int REQUEST_KILL = 1;
+    /** Tree checkpoints: stop, answer SUSPENDED, dump on GO_DUMP, resume on GO_RESUME (or end on close with KILL). */
+    static final int REQUEST_HOLD = 2;
+    static final byte GO_DUMP = 'D', GO_RESUME = 'R';
 
     static final int FRAME_HEADER = 16;
     static final int HELLO = 1, CMDLINE = 2, ENVIRON = 3, CWD = 4, EXE = 5, RLIMITS = 6, SIGACTIONS = 7, THREAD = 8,
-            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13;
+            FD = 9, AREA = 10, PAGES = 11, END = 12, ERROR = 13,
+            /* since CKPT 1.2: tracer pid, and mtime of open and mapped files (older streams do not send them) */
+            STATUS = 14, MTIMES = 15,
+            /* process trees */
+            SUSPENDED = 16, PIPE_DATA = 17, UNIX_SOCK = 18;
 
     static final int HELLO_SIZE = 96, THREAD_SIZE = 272, FD_SIZE = 64, AREA_SIZE = 48, PAGES_SIZE = 16,
-            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8;
+            RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, STATUS_SIZE = 8, MTIME_SIZE = 24,
+            SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16, UNIX_SOCK_SIZE = 32;
+
+    static final int MTIME_FD = 0, MTIME_AREA = 1;
+    /** ckpt_unix_sock.flags: the receive queue is in the frame (records {u32 length, bytes}) */
+    static final int UNIX_QUEUE_SAVED = 1;
 
     /** Largest frame the library sends: a run of 256 pages; everything else is far smaller. */
     static final long MAX_FRAME = PAGES_SIZE + 256L * 4096;

@@ -35,23 +35,29 @@ import java.util.Properties;
 public final class RestorePlan {
     static final int AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
             AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6;
-    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5;
+    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6;
     private static final int PAGE = 4096;
 
     /** What the plan restores, for messages and tests. */
     public record Summary(int pid, int threads, int areas, int fds, long pages, List<String> warnings) {}
 
     private final Map<String, String> pathMap;
+    private final java.util.Set<Long> treePipes, treeSockets;
 
     /** {@code pathMap}: OLD=NEW prefixes applied to the paths of files the process had open. */
     public RestorePlan(Map<String, String> pathMap) {
-        this.pathMap = pathMap == null ? Map.of() : new LinkedHashMap<>(pathMap);
+        this(pathMap, java.util.Set.of(), java.util.Set.of());
     }
 
-    public static int defaultPid(CkptReader r) throws IOException {
-        List<ProcessRow> ps = r.table(Tables.PROCESSES);
-        if (ps.isEmpty()) throw new IOException(r.path() + ": the image holds no process");
-        return ps.getFirst().pid();
+    /**
+     * {@code treePipes}: pipes whose both ends the restored processes hold; stdin/stdout/stderr on one of them are
+     * restored as that pipe (a pipeline inside the tree), any other stdio stays the restart's terminal.
+     * {@code treeSockets}: inodes of unix sockets whose peer the restored processes hold too (the tree plan's pairs).
+     */
+    RestorePlan(Map<String, String> pathMap, java.util.Set<Long> treePipes, java.util.Set<Long> treeSockets) {
+        this.pathMap = pathMap == null ? Map.of() : new LinkedHashMap<>(pathMap);
+        this.treePipes = treePipes;
+        this.treeSockets = treeSockets;
     }
 
     public Summary write(CkptReader r, int pid, Path plan) throws IOException {
@@ -82,9 +88,12 @@ public final class RestorePlan {
         Properties glue = new Properties();
         String glueName = Protocol.glueRecord(pid);
         if (r.nativeNames().contains(glueName)) glue.load(new java.io.StringReader(new String(r.nativeRecord(glueName), StandardCharsets.UTF_8)));
+        else glue = CriuGlue.of(r, pid, threads);  // imported from CRIU: the same facts are in its mm and core records
         List<String> warnings = new ArrayList<>();
         Map<Long, FileRow> files = new HashMap<>();
         for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
+        Map<Long, Long> pipeOf = new HashMap<>();  // CRIU images name pipes by their own ids, not by inode
+        for (dev.ckptkit.io.table.PipeRow p : r.table(Tables.PIPES)) pipeOf.put(p.fileId(), p.pipeId());
         List<FdRow> fds = r.table(Tables.FDS).stream().filter(f -> f.pid() == pid).toList();
         List<SignalRow> sigs = r.table(Tables.SIGNALS).stream().filter(s -> s.pid() == pid && "action".equals(s.kind())).toList();
         List<RlimitRow> rlimits = r.table(Tables.RLIMITS).stream().filter(l -> l.pid() == pid && Protocol.rlimitNumber(l.resource()) >= 0).toList();
@@ -124,7 +133,11 @@ public final class RestorePlan {
             for (RlimitRow l : rlimits) o.i32(Protocol.rlimitNumber(l.resource())).i32(0).i64(l.soft()).i64(l.hard());
             for (FdRow fd : fds) {
                 FileRow f = files.get(fd.fileId());
-                int type = fdType(fd, f);
+                long pipeId = pipeOf.getOrDefault(fd.fileId(), f != null && f.inode() != null ? f.inode() : 0L);
+                boolean paired = f != null && "socket".equals(f.type()) && f.inode() != null && treeSockets.contains(f.inode());
+                if (paired) pipeId = f.inode();
+                int type = paired ? FD_SOCKPAIR : fd.fd() <= 2 && f != null && "pipe".equals(f.type()) && treePipes.contains(pipeId)
+                        ? ((f.flags() & 3) == 1 ? FD_PIPE_W : FD_PIPE_R) : fdType(fd, f);
                 String path = f == null || f.path() == null ? "" : mapPath(f.path());
                 if ((type == FD_FILE || type == FD_DIR) && !Files.exists(Path.of(path))) {
                     warnings.add("fd " + fd.fd() + ": " + path + " does not exist (use --map-path OLD=NEW); it becomes /dev/null");
@@ -133,7 +146,7 @@ public final class RestorePlan {
                 byte[] p = bytes(path);
                 int flags = f == null ? 0 : f.flags();
                 o.i32(fd.fd()).i32(flags).i64(f != null && f.pos() != null ? f.pos() : 0).i32(type)
-                        .i32(f != null && f.inode() != null ? (int) (long) f.inode() : 0).i32(p.length).i32(0);
+                        .i32(planPipeId(pipeId)).i32(p.length).i32(0);
                 o.padded(p);
             }
             long[] starts = areas.stream().mapToLong(MemoryAreaRow::start).sorted().toArray();
@@ -196,6 +209,9 @@ public final class RestorePlan {
         }
     }
 
+    /** The 32 bits of a pipe id the plans carry (inodes of one kernel's pipefs do not collide in them in practice). */
+    static int planPipeId(long pipeId) { return (int) pipeId; }
+
     private static int areaKind(MemoryAreaRow a) {
         String p = a.path() == null ? "" : a.path();
         switch (a.kind() == null ? "" : a.kind()) {  // other backends may name these by kind only
@@ -252,10 +268,10 @@ public final class RestorePlan {
 
     private static long nz(Long v) { return v == null ? 0 : v; }
 
-    private static byte[] bytes(String s) { return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8); }
+    static byte[] bytes(String s) { return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8); }
 
     /** Little-endian output with 8-byte padding after variable parts, as the loader reads it. */
-    private static final class Out {
+    static final class Out {
         private final OutputStream os;
         private final ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         private final byte[] page = new byte[PAGE];

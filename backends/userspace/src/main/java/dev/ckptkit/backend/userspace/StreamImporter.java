@@ -23,34 +23,62 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the stream of libckpt.so (PROTOCOL.md) into one CKPT image: tables for the process, its threads, memory
- * areas, files, signals and limits, the non-zero pages, a glue record for the restart loader, and a manifest of
- * style "userspace".
+ * Turns the streams of libckpt.so (PROTOCOL.md), one per process of a tree, into one CKPT image: tables for the
+ * processes, their threads, memory areas, files, pipes, signals and limits, the non-zero pages, the bytes buffered in
+ * pipes (attachments {@code pipe-data/PIPE_ID}), a glue record per process for the restart loader, and a manifest of
+ * style "userspace". Pages go to the writer as they arrive; the tables are written by {@link #finish()}.
  */
 final class StreamImporter {
     static final int PAGE = 4096;
 
-    /** What the import saw; the CLI prints it. */
+    /** What the import saw of one process; the CLI prints it. */
     record Result(int pid, int realPid, int threads, int areas, long pages, long pageBytes) {}
 
-    private final FrameInput in;
     private final CkptWriter w;
     private final List<String> hooks;
     private final Map<String, String> labels;
     private final String capturedAt;
+    private final List<ProcessRow> processes = new ArrayList<>();
+    private final List<ThreadRow> threads = new ArrayList<>();
+    private final List<MemoryAreaRow> areas = new ArrayList<>();
+    private final List<FileRow> files = new ArrayList<>();
+    private final List<FdRow> fds = new ArrayList<>();
+    private final List<PipeRow> pipes = new ArrayList<>();
+    private final List<SocketRow> sockets = new ArrayList<>();
+    private final List<SignalRow> signals = new ArrayList<>();
+    private final List<RlimitRow> rlimits = new ArrayList<>();
+    /** pipe inode -> bytes buffered at checkpoint time (several readers of one pipe send the same bytes) */
+    private final Map<Long, byte[]> pipeData = new TreeMap<>();
+    /** unix socket inode -> its receive queue as records {u32 length, bytes} */
+    private final Map<Long, byte[]> socketData = new TreeMap<>();
+    private final List<Result> results = new ArrayList<>();
+    private FrameInput in;
 
-    StreamImporter(ReadableByteChannel stream, String resource, CkptWriter writer, List<String> hooks, Map<String, String> labels,
-                   String capturedAt) {
-        this.in = new FrameInput(stream, resource);
+    StreamImporter(CkptWriter writer, List<String> hooks, Map<String, String> labels, String capturedAt) {
         this.w = writer;
         this.hooks = hooks == null ? List.of() : hooks;
         this.labels = labels;
         this.capturedAt = capturedAt;
     }
 
-    Result run() throws IOException {
+    /** One process's stream, then the image's tables and manifest. */
+    Result importOne(ReadableByteChannel stream, String resource) throws IOException {
+        Result r = add(stream, resource);
+        finish();
+        return r;
+    }
+
+    /** The attachment with the bytes a pipe held at checkpoint time. */
+    static String pipeDataAttachment(long pipeId) { return "pipe-data/" + pipeId; }
+
+    /** The attachment with a unix socket's receive queue at checkpoint time. */
+    static String socketDataAttachment(long inode) { return "socket-data/" + inode; }
+
+    /** Reads one process's stream (up to END); its pages go to the writer at once. */
+    Result add(ReadableByteChannel stream, String resource) throws IOException {
+        in = new FrameInput(stream, resource);
         FrameInput.Frame f = in.next();
-        if (f.type() == Protocol.ERROR) throw new IOException("the process refused the checkpoint: " + f.string(0));
+        if (f.type() == Protocol.ERROR) throw in.reported(f, "the process refused the checkpoint");
         if (f.type() != Protocol.HELLO || f.payload().limit() < Protocol.HELLO_SIZE) throw in.corrupt(f, "stream does not start with HELLO");
         ByteBuffer h = f.payload();
         if (h.getInt(0) != Protocol.VERSION) throw in.corrupt(f, "protocol version " + h.getInt(0) + ", expected " + Protocol.VERSION);
@@ -59,21 +87,18 @@ final class StreamImporter {
         for (int i = 0; i < 6; i++) ids[i] = Integer.toUnsignedLong(h.getInt(24 + 4 * i));
         long startBrk = h.getLong(56), brk = h.getLong(64);
         String comm = cstring(h, 80, 16);
+        if (processes.stream().anyMatch(x -> x.pid() == pid)) throw in.corrupt(f, "process " + pid + " sent twice");
         List<String> cmdline = List.of(), env = List.of();
         String cwd = null, exe = null;
-        List<ThreadRow> threads = new ArrayList<>();
-        List<MemoryAreaRow> areas = new ArrayList<>();
-        List<FileRow> files = new ArrayList<>();
-        List<FdRow> fds = new ArrayList<>();
-        List<PipeRow> pipes = new ArrayList<>();
-        List<SocketRow> sockets = new ArrayList<>();
-        List<SignalRow> signals = new ArrayList<>();
-        List<RlimitRow> rlimits = new ArrayList<>();
+        int threadsBefore = threads.size(), areasBefore = areas.size();
         StringBuilder glue = new StringBuilder();
         glue.append("real_pid=").append(realPid).append('\n').append("start_brk=").append(startBrk).append('\n')
                 .append("brk=").append(brk).append('\n').append("signal=").append(h.getInt(52)).append('\n');
         long pages = 0;
         long lastArea = Long.MIN_VALUE;
+        Integer tracer = null;
+        Map<Integer, Long> fdMtimes = new java.util.HashMap<>();
+        Map<Long, Long> areaMtimes = new java.util.HashMap<>();
         boolean ended = false;
         while (!ended) {
             f = in.next();
@@ -114,6 +139,29 @@ final class StreamImporter {
                     need(f, Protocol.FD_SIZE);
                     addFd(pid, p, f.string(Protocol.FD_SIZE), files, fds, pipes, sockets);
                 }
+                case Protocol.PIPE_DATA -> {
+                    need(f, Protocol.PIPE_DATA_SIZE);
+                    byte[] data = new byte[p.limit() - Protocol.PIPE_DATA_SIZE];
+                    p.get(Protocol.PIPE_DATA_SIZE, data);
+                    pipeData.putIfAbsent(p.getLong(0), data);
+                }
+                case Protocol.UNIX_SOCK -> {
+                    need(f, Protocol.UNIX_SOCK_SIZE);
+                    long inode = p.getLong(0), peer = p.getLong(8);
+                    for (int i = sockets.size() - 1; i >= 0 && peer != 0; i--) {  // the FD frame before it made the row
+                        SocketRow s = sockets.get(i);
+                        if (s.inode() != null && s.inode() == inode) {
+                            sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), s.protocol(), s.state(), s.local(), s.peer(),
+                                    s.inode(), peer, s.backlog()));
+                            break;
+                        }
+                    }
+                    if ((p.getInt(24) & Protocol.UNIX_QUEUE_SAVED) != 0 && p.getInt(20) > 0) {
+                        byte[] q = new byte[p.limit() - Protocol.UNIX_SOCK_SIZE];
+                        p.get(Protocol.UNIX_SOCK_SIZE, q);
+                        socketData.putIfAbsent(inode, q);
+                    }
+                }
                 case Protocol.AREA -> {
                     need(f, Protocol.AREA_SIZE);
                     long start = p.getLong(0), end = p.getLong(8);
@@ -130,31 +178,75 @@ final class StreamImporter {
                 case Protocol.PAGES -> {
                     need(f, Protocol.PAGES_SIZE);
                     long vaddr = p.getLong(0), n = p.getLong(8);
-                    if (n <= 0 || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
+                    if (n <= 0 || n > Protocol.MAX_FRAME / PAGE || Protocol.PAGES_SIZE + n * PAGE != f.length() || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run");
                     in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
+                case Protocol.STATUS -> {
+                    need(f, Protocol.STATUS_SIZE);
+                    tracer = p.getInt(0);
+                }
+                case Protocol.MTIMES -> {
+                    for (int o = 0; o + Protocol.MTIME_SIZE <= p.limit(); o += Protocol.MTIME_SIZE) {
+                        if (p.getInt(o) == Protocol.MTIME_FD) fdMtimes.put(p.getInt(o + 4), p.getLong(o + 16));
+                        else if (p.getInt(o) == Protocol.MTIME_AREA) areaMtimes.put(p.getLong(o + 8), p.getLong(o + 16));
+                    }
+                }
                 case Protocol.END -> ended = true;
-                case Protocol.ERROR -> throw new IOException("the process failed during the checkpoint: " + f.string(0));
+                case Protocol.ERROR -> throw in.reported(f, "the process failed during the checkpoint");
                 default -> { /* a later protocol minor may add frames: skip */ }
             }
         }
-        w.table(Tables.PROCESSES, List.of(new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, ids[0], ids[1],
-                ids[2], null, ids[3], ids[4], ids[5], null, null, null, null, cwd, "/", "running", null, threads.size())));
+        int nthreads = threads.size() - threadsBefore;
+        processes.add(new ProcessRow(pid, ppid, pgid, sid, comm, exe, cmdline, env, ids[0], ids[1],
+                ids[2], null, ids[3], ids[4], ids[5], null, null, null, null, cwd, "/", "running", null, nthreads)
+                .withTracer(tracer));
+        for (FdRow fd : fds) {
+            Long mt = fd.pid() == pid ? fdMtimes.get(fd.fd()) : null;
+            if (mt != null) files.replaceAll(r -> r.id() == fd.fileId() && r.type().equals("reg") ? r.withMtime(mt) : r);
+        }
+        for (int i = areasBefore; i < areas.size(); i++) areas.set(i, areas.get(i).withMtime(areaMtimes.get(areas.get(i).start())));
+        w.nativeRecord(Protocol.glueRecord(pid), glue.toString().getBytes(StandardCharsets.UTF_8));
+        Result r = new Result(pid, realPid, nthreads, areas.size() - areasBefore, pages, pages * PAGE);
+        results.add(r);
+        return r;
+    }
+
+    /** Writes the tables, pipe contents and manifest of every process added. */
+    void finish() throws IOException {
+        List<PipeRow> withData = new ArrayList<>(pipes.size());
+        for (PipeRow pr : pipes) {
+            byte[] d = pipeData.get(pr.pipeId());
+            withData.add(d == null ? pr : new PipeRow(pr.fileId(), pr.pipeId(), pr.path(), pr.flags(), d.length));
+        }
+        for (Map.Entry<Long, byte[]> d : pipeData.entrySet()) {
+            w.attachment(pipeDataAttachment(d.getKey()), new java.io.ByteArrayInputStream(d.getValue()));
+        }
+        for (Map.Entry<Long, byte[]> d : socketData.entrySet()) {
+            w.attachment(socketDataAttachment(d.getKey()), new java.io.ByteArrayInputStream(d.getValue()));
+        }
+        w.table(Tables.PROCESSES, processes);
         w.table(Tables.THREADS, threads);
         w.table(Tables.MEMORY_AREAS, areas);
         w.table(Tables.FILES, files);
         w.table(Tables.FDS, fds);
-        w.table(Tables.PIPES, pipes);
+        w.table(Tables.PIPES, withData);
         w.table(Tables.SOCKETS, sockets);
         w.table(Tables.SIGNALS, signals);
         w.table(Tables.RLIMITS, rlimits);
-        w.nativeRecord(Protocol.glueRecord(pid), glue.toString().getBytes(StandardCharsets.UTF_8));
         if (!hooks.isEmpty()) w.nativeRecord(Protocol.HOOKS_RECORD, (String.join("\n", hooks) + "\n").getBytes(StandardCharsets.UTF_8));
         w.manifest(new Manifest(Manifest.SCHEMA, new Manifest.Producer("userspace", String.valueOf(Protocol.VERSION),
                 "libckpt.so", "ckpt checkpoint", null), "userspace", HostInfo.current(), capturedAt,
-                new Manifest.ProcessTree(pid, 1, threads.size(), List.of(pid)), null, labels == null || labels.isEmpty() ? null : new TreeMap<>(labels)));
-        return new Result(pid, realPid, threads.size(), areas.size(), pages, pages * PAGE);
+                new Manifest.ProcessTree(root(), processes.size(), threads.size(), processes.stream().map(ProcessRow::pid).toList()),
+                null, labels == null || labels.isEmpty() ? null : new TreeMap<>(labels)));
+    }
+
+    /** The process whose parent is not in the image (the launched program). */
+    private int root() {
+        java.util.Set<Integer> pids = new java.util.HashSet<>();
+        for (ProcessRow p : processes) pids.add(p.pid());
+        return processes.stream().filter(p -> !pids.contains(p.ppid())).map(ProcessRow::pid).findFirst()
+                .orElse(processes.getFirst().pid());
     }
 
     private void need(FrameInput.Frame f, int size) throws IOException {

@@ -36,7 +36,7 @@ public final class UserspaceBackend implements Backend {
     public void importImage(Path input, ImportContext ctx) throws IOException {
         try (var in = java.nio.channels.FileChannel.open(input);
              var w = ctx.createWriter(("userspace-stream:" + input.toAbsolutePath()).getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            new StreamImporter(in, input.toString(), w, null, ctx.labels(), ctx.capturedAt()).run();
+            new StreamImporter(w, null, ctx.labels(), ctx.capturedAt()).importOne(in, input.toString());
             w.commit();
         }
     }

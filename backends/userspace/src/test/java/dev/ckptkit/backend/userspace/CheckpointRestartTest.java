@@ -3,6 +3,7 @@ package dev.ckptkit.backend.userspace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ckptkit.io.CkptReader;
@@ -70,6 +71,15 @@ class CheckpointRestartTest {
                 FdRow log = img.table(Tables.FDS).stream().filter(f -> dir.resolve("log.txt").toString().equals(files.get(f.fileId()).path()))
                         .findFirst().orElseThrow();
                 assertTrue(files.get(log.fileId()).pos() > 0, "log position saved");
+                // since CKPT 1.2: the tracer (none here) and mtimes of open and mapped files, taken inside the process
+                assertEquals(0, img.table(Tables.PROCESSES).getFirst().tracerPid());
+                Long logMtime = files.get(log.fileId()).mtime();
+                assertNotNull(logMtime, "mtime of the open log");
+                assertTrue(logMtime <= Files.getLastModifiedTime(dir.resolve("log.txt")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
+                long exeMtime = Files.getLastModifiedTime(counter).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+                List<MemoryAreaRow> exeAreas = areas.stream().filter(a -> counter.toString().equals(a.path())).toList();
+                assertFalse(exeAreas.isEmpty());
+                for (MemoryAreaRow a : exeAreas) assertEquals(exeMtime, a.mtime(), "mtime of the mapped executable");
                 RestorePlan.Summary check = new RestorePlan(null).check(img, (int) p.pid());
                 assertEquals(threads + 2, check.threads());
                 assertTrue(check.warnings().isEmpty(), "everything restorable: " + check.warnings());
@@ -98,6 +108,33 @@ class CheckpointRestartTest {
         } finally {
             if (p != null) Workloads.kill(p.toHandle());
             Workloads.kill(restored);
+        }
+    }
+
+    /** A process traced by strace: the image records the tracer's pid (TracerPid), which validate reports as a leak. */
+    @Test
+    void tracerIsRecorded(@TempDir Path dir) throws Exception {
+        Path strace = Path.of("/usr/bin/strace");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(strace), "no strace");
+        Process p = null, tracer = null;
+        try {
+            p = Workloads.launch(tools, dir, counter, dir.toString(), "0");
+            Workloads.awaitSocket(p.pid(), T);
+            tracer = new ProcessBuilder(strace.toString(), "-q", "-p", Long.toString(p.pid()), "-o", "/dev/null")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+            String traced = "TracerPid:\t" + tracer.pid();
+            long deadline = System.nanoTime() + T.toNanos();
+            while (Files.readAllLines(status).stream().noneMatch(traced::equals)
+                    && System.nanoTime() < deadline) Thread.sleep(20);
+            Path image = dir.resolve("t.ckpt");
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, false, List.of(), Map.of(), null, null));
+            try (CkptReader img = CkptReader.open(image)) {
+                assertEquals((int) tracer.pid(), img.table(Tables.PROCESSES).getFirst().tracerPid());
+            }
+        } finally {
+            if (tracer != null) tracer.destroyForcibly().waitFor();
+            if (p != null) Workloads.kill(p.toHandle());
         }
     }
 

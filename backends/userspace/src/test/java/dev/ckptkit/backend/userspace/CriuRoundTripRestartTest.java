@@ -2,7 +2,6 @@ package dev.ckptkit.backend.userspace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ckptkit.backend.Backend;
 import dev.ckptkit.backend.Backends;
@@ -24,15 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  * ckpt-loader restarts an image that never saw libckpt.so: a plain multi-threaded process dumped by real CRIU,
  * imported to CKPT, exported back to a CRIU image directory and imported again. Only the common tables and the
  * page store are used, so this is the cross-backend check of both the registers/XSAVE layout and the memory model.
- * (CKPT images taken by libckpt.so cannot go to CRIU: the CRIU backend exports only images that came from CRIU.)
+ * (CriuExportRoundTripTest does the other direction: a libckpt.so image through a CRIU directory made from its tables.)
  */
 class CriuRoundTripRestartTest {
     private static final Duration T = Duration.ofSeconds(60);
 
     @Test
     void criuDumpThroughCkptAndBackRestartsWithOwnLoader(@TempDir Path dir) throws Exception {
-        Path criu = criu();
-        assumeTrue(criu != null, "CRIU is not installed (.tools/criu/bin/criu or CKPT_CRIU)");
+        Path criu = Workloads.criu();
         Path counter = Workloads.compile("counter");
         NativeTools tools = NativeTools.extract();
         Path work = Files.createDirectories(dir.resolve("w"));
@@ -79,12 +77,6 @@ class CriuRoundTripRestartTest {
         return new ImportContext(out, WriterOptions.defaults(WriterOptions.uuidFrom(out.toString())), null, null, Progress.NONE);
     }
 
-    private static Path criu() {
-        String env = System.getenv("CKPT_CRIU");
-        if (env != null && Files.isExecutable(Path.of(env))) return Path.of(env);
-        Path p = Workloads.root().resolve(".tools/criu/bin/criu");
-        return Files.isExecutable(p) ? p : null;
-    }
 
     private static String read(Path p) {
         try {

@@ -16,6 +16,15 @@ final class Workloads {
         return Path.of(System.getProperty("ckpt.root", "../.."));
     }
 
+    /** The criu to run: $CKPT_CRIU, else the private install under .tools; the test is skipped when there is none. */
+    static Path criu() {
+        String env = System.getenv("CKPT_CRIU");
+        if (env != null && Files.isExecutable(Path.of(env))) return Path.of(env);
+        Path p = root().resolve(".tools/criu/bin/criu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(p), "CRIU is not installed (.tools/criu/bin/criu or CKPT_CRIU)");
+        return p;
+    }
+
     static Path compile(String name, String... extra) throws IOException, InterruptedException {
         return compile(Path.of("src/test/c", name + ".c").toAbsolutePath(), name, extra);
     }
