@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * a durable commit finds little left to write. {@link #finishSync()} reports a failed background sync.
  */
 public final class ImageOutput implements Closeable {
-    static final long SYNC_AHEAD_BYTES = 64L << 20;
+    static final long SYNC_AHEAD_BYTES = 16L << 20;
 
     private final FileChannel channel;
     private ExecutorService syncer;
