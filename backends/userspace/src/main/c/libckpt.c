@@ -468,15 +468,27 @@ static void send_fds(void) {
 
 static int is_zero_page(const uint8_t *p) {
     const uint64_t *q = (const uint64_t *) p;
-    uint64_t acc = 0;
-    for (size_t i = 0; i < PAGE / 8; i += 8)
-        acc |= q[i] | q[i + 1] | q[i + 2] | q[i + 3] | q[i + 4] | q[i + 5] | q[i + 6] | q[i + 7];
-    return acc == 0;
+    for (size_t i = 0; i < PAGE / 8; i += 8) {  /* stops at the first non-zero cache line: most pages are not zero */
+        if (q[i] | q[i + 1] | q[i + 2] | q[i + 3] | q[i + 4] | q[i + 5] | q[i + 6] | q[i + 7]) return 0;
+    }
+    return 1;
+}
+
+/* Sends the non-zero pages among pages [i, j) of the chunk at a, whose content is at src (frames of runs). */
+static void send_nonzero_runs(uint64_t a, const uint8_t *src, uint64_t i, uint64_t j) {
+    for (uint64_t k = i; k < j;) {
+        if (is_zero_page(src + k * PAGE)) { k++; continue; }
+        uint64_t m = k;
+        while (m < j && !is_zero_page(src + m * PAGE)) m++;
+        struct ckpt_pages ph = { a + k * PAGE, m - k };
+        send_frame2(CKPT_F_PAGES, &ph, sizeof ph, src + k * PAGE, (m - k) * PAGE);
+        k = m;
+    }
 }
 
 /* Sends the non-zero pages of [start, end). For anonymous memory, pagemap says which pages were never touched
- * (zero without reading them); content is copied with process_vm_readv, which fails softly where a plain read
- * would fault (file pages past EOF). */
+ * (zero without reading them) and which are in RAM: those are sent straight from where they are. Other content
+ * is copied first with process_vm_readv, which fails softly where a plain read would fault (file pages past EOF). */
 static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pagemap_fd) {
     uint64_t pm[CHUNK_PAGES];
     for (uint64_t a = start; a < end && !S.dump_status; a += CHUNK_PAGES * PAGE) {
@@ -487,8 +499,16 @@ static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pag
         uint64_t i = 0;
         while (i < n) {
             if (have_pm && !(pm[i] & (3ULL << 62))) { i++; continue; }  /* neither present nor swapped */
+            if (have_pm && (pm[i] & (1ULL << 63))) {
+                /* anonymous pages in RAM of our own (paused) process: sent from where they are, no copy first */
+                uint64_t j = i;
+                while (j < n && (pm[j] & (1ULL << 63))) j++;
+                send_nonzero_runs(a, (const uint8_t *) (uintptr_t) a, i, j);
+                i = j;
+                continue;
+            }
             uint64_t j = i;
-            while (j < n && !(have_pm && !(pm[j] & (3ULL << 62)))) j++;
+            while (j < n && !(have_pm && !(pm[j] & (3ULL << 62))) && !(have_pm && (pm[j] & (1ULL << 63)))) j++;
             struct iovec local = { S.buf + i * PAGE, (j - i) * PAGE }, remote = { (void *) (uintptr_t) (a + i * PAGE), (j - i) * PAGE };
             ssize_t got = process_vm_readv(S.real_pid, &local, 1, &remote, 1, 0);
             if (got < 0) got = 0;
@@ -497,14 +517,7 @@ static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pag
                 struct iovec l1 = { S.buf + k * PAGE, PAGE }, r1 = { (void *) (uintptr_t) (a + k * PAGE), PAGE };
                 if (process_vm_readv(S.real_pid, &l1, 1, &r1, 1, 0) != (ssize_t) PAGE) memset(S.buf + k * PAGE, 0, PAGE);
             }
-            for (uint64_t k = i; k < j;) {
-                if (is_zero_page(S.buf + k * PAGE)) { k++; continue; }
-                uint64_t m = k;
-                while (m < j && !is_zero_page(S.buf + m * PAGE)) m++;
-                struct ckpt_pages ph = { a + k * PAGE, m - k };
-                send_frame2(CKPT_F_PAGES, &ph, sizeof ph, S.buf + k * PAGE, (m - k) * PAGE);
-                k = m;
-            }
+            send_nonzero_runs(a, S.buf, i, j);
             i = j;
         }
     }
@@ -865,6 +878,11 @@ static void *manager_main(void *arg) {
         }
         int c = accept4(S.listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0) { if (errno != EINTR) usleep(100000); continue; }
+        /* a deep send buffer: pages go out in 1 MiB frames, and with the default ~200 KiB each frame costs the
+         * paused process several round trips through the scheduler (FORCE passes wmem_max when we may) */
+        int sndbuf = 8 << 20;
+        if (setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
+            setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
         serve(c);
     }
     return NULL;
