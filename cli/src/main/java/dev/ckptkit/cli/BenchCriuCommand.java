@@ -1,5 +1,6 @@
 package dev.ckptkit.cli;
 
+import dev.ckptkit.backend.criu.Criu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,10 +96,8 @@ public final class BenchCriuCommand extends CkptCommand {
         err().println("ckpt: making a " + mib + " MiB CRIU image with " + script);
         err().flush();
         List<String> cmd = new ArrayList<>(List.of(script.toString(), Integer.toString(mib), out.toString()));
-        String criu = System.getenv("CKPT_CRIU");
-        Path privateCriu = root().resolve(".tools/criu/bin/criu");
-        if (criu != null && !criu.isBlank()) cmd.add(criu);
-        else if (Files.isExecutable(privateCriu)) cmd.add(privateCriu.toAbsolutePath().toString());
+        Path criu = Criu.find();
+        if (criu != null) cmd.add(criu.toString());
         exec(cmd);
         return out;
     }

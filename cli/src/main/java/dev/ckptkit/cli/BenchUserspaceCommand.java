@@ -1,8 +1,8 @@
 package dev.ckptkit.cli;
 
+import dev.ckptkit.backend.criu.Criu;
 import dev.ckptkit.backend.userspace.BenchUserspace;
 import dev.ckptkit.backend.userspace.NativeTools;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ public final class BenchUserspaceCommand extends CkptCommand {
     protected int run() throws Exception {
         Path scratch = scratchDir.create("ckpt-bench-userspace-");
         try {
-            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), criu(), scratch, dedup);
+            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), Criu.find(), scratch, dedup);
             List<BenchUserspace.Result> results = new ArrayList<>();
             for (int m : mib) {
                 for (int i = 0; i < runs; i++) {
@@ -49,13 +49,5 @@ public final class BenchUserspaceCommand extends CkptCommand {
             scratchDir.cleanUp(scratch);
         }
         return ExitCodes.OK;
-    }
-
-    private static Path criu() {
-        String env = System.getenv("CKPT_CRIU");
-        if (env != null && !env.isBlank() && Files.isExecutable(Path.of(env))) return Path.of(env);
-        Path root = Path.of(System.getProperty("ckpt.root", System.getenv().getOrDefault("CKPT_ROOT", ".")));
-        Path p = root.resolve(".tools/criu/bin/criu");
-        return Files.isExecutable(p) ? p.toAbsolutePath() : null;
     }
 }
