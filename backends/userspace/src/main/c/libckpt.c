@@ -489,6 +489,9 @@ static void send_nonzero_runs(uint64_t a, const uint8_t *src, uint64_t i, uint64
 /* Sends the non-zero pages of [start, end). For anonymous memory, pagemap says which pages were never touched
  * (zero without reading them) and which are in RAM: those are sent straight from where they are. Other content
  * is copied first with process_vm_readv, which fails softly where a plain read would fault (file pages past EOF). */
+#define PM_PRESENT (1ULL << 63)  /* /proc/self/pagemap: the page is in RAM */
+#define PM_SWAPPED (1ULL << 62)  /* ... or in swap */
+
 static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pagemap_fd) {
     uint64_t pm[CHUNK_PAGES];
     for (uint64_t a = start; a < end && !S.dump_status; a += CHUNK_PAGES * PAGE) {
@@ -498,17 +501,18 @@ static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pag
             && pread(pagemap_fd, pm, n * 8, (off_t) (a / PAGE * 8)) == (ssize_t) (n * 8);
         uint64_t i = 0;
         while (i < n) {
-            if (have_pm && !(pm[i] & (3ULL << 62))) { i++; continue; }  /* neither present nor swapped */
-            if (have_pm && (pm[i] & (1ULL << 63))) {
+            if (have_pm && !(pm[i] & (PM_PRESENT | PM_SWAPPED))) { i++; continue; }  /* never touched: zero */
+            if (have_pm && (pm[i] & PM_PRESENT)) {
                 /* anonymous pages in RAM of our own (paused) process: sent from where they are, no copy first */
                 uint64_t j = i;
-                while (j < n && (pm[j] & (1ULL << 63))) j++;
+                while (j < n && (pm[j] & PM_PRESENT)) j++;
                 send_nonzero_runs(a, (const uint8_t *) (uintptr_t) a, i, j);
                 i = j;
                 continue;
             }
+            /* swapped out, or no pagemap (file mappings): copied first */
             uint64_t j = i;
-            while (j < n && !(have_pm && !(pm[j] & (3ULL << 62))) && !(have_pm && (pm[j] & (1ULL << 63)))) j++;
+            while (j < n && (!have_pm || (pm[j] & (PM_PRESENT | PM_SWAPPED)) == PM_SWAPPED)) j++;
             struct iovec local = { S.buf + i * PAGE, (j - i) * PAGE }, remote = { (void *) (uintptr_t) (a + i * PAGE), (j - i) * PAGE };
             ssize_t got = process_vm_readv(S.real_pid, &local, 1, &remote, 1, 0);
             if (got < 0) got = 0;
@@ -523,6 +527,23 @@ static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pag
     }
 }
 
+/* One line of /proc/self/maps. */
+struct maps_line {
+    unsigned long long start, end, pgoff, ino;
+    unsigned maj, min;
+    char perms[8];
+    const char *name;  /* "" for none */
+};
+
+/* Parses a NUL-terminated line of /proc/self/maps; 0 if it is not one. */
+static int parse_maps_line(const char *line, struct maps_line *m) {
+    int name_at = 0;
+    if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &m->start, &m->end, m->perms, &m->pgoff, &m->maj, &m->min,
+               &m->ino, &name_at) < 7) return 0;
+    m->name = name_at ? line + name_at : "";
+    return 1;
+}
+
 static void send_areas(void) {
     ssize_t n = read_file("/proc/self/maps", S.maps, MAPS_MAX - 1);
     if (n <= 0) { S.dump_status = -1; return; }
@@ -532,34 +553,30 @@ static void send_areas(void) {
     while (*line && !S.dump_status) {
         char *nl = strchr(line, '\n');
         if (nl) *nl = 0;
-        unsigned long long start, end, pgoff, ino;
-        unsigned maj, min;
-        char perms[8];
-        int name_at = 0;
-        if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7) {
-            const char *name = name_at ? line + name_at : "";
-            struct ckpt_area ar = { start, end, pgoff, 0, 0, makedev(maj, min), ino };
-            if (perms[0] == 'r') ar.prot |= PROT_READ;
-            if (perms[1] == 'w') ar.prot |= PROT_WRITE;
-            if (perms[2] == 'x') ar.prot |= PROT_EXEC;
-            ar.flags = perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
-            int anonymous = ino == 0 && (name[0] == 0 || name[0] == '[');
+        struct maps_line m;
+        if (parse_maps_line(line, &m)) {
+            struct ckpt_area ar = { m.start, m.end, m.pgoff, 0, 0, makedev(m.maj, m.min), m.ino };
+            if (m.perms[0] == 'r') ar.prot |= PROT_READ;
+            if (m.perms[1] == 'w') ar.prot |= PROT_WRITE;
+            if (m.perms[2] == 'x') ar.prot |= PROT_EXEC;
+            ar.flags = m.perms[3] == 's' ? MAP_SHARED : MAP_PRIVATE;
+            int anonymous = m.ino == 0 && (m.name[0] == 0 || m.name[0] == '[');
             if (anonymous) ar.flags |= MAP_ANONYMOUS;
-            if (strcmp(name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
-            if (start >= CKPT_LOADER_BASE && end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
-            send_frame2(CKPT_F_AREA, &ar, sizeof ar, name, strlen(name));
+            if (strcmp(m.name, "[stack]") == 0) ar.flags |= MAP_GROWSDOWN;
+            if (m.start >= CKPT_LOADER_BASE && m.end <= CKPT_LOADER_END) goto next;  /* the loader of a restart */
+            send_frame2(CKPT_F_AREA, &ar, sizeof ar, m.name, strlen(m.name));
             /* the vDSO is saved (a restore elsewhere, e.g. by criu, matches it against the running kernel's);
              * vvar pages are kernel data that changes under the reader, vsyscall is not readable memory */
-            int special = strncmp(name, "[vvar", 5) == 0 || strcmp(name, "[vsyscall]") == 0;
+            int special = strncmp(m.name, "[vvar", 5) == 0 || strcmp(m.name, "[vsyscall]") == 0;
             if ((ar.prot & PROT_READ) && !special) {
                 /* the library's own buffers are rewritten during the dump: their content is useless, skip it
                  * (the kernel may have merged them with neighbouring anonymous memory, so cut, not drop) */
                 uint64_t bs = (uintptr_t) S.buf, be = bs + CHUNK_PAGES * PAGE + MAPS_MAX;
-                if (be <= start || bs >= end) {
-                    send_area_pages(start, end, anonymous, pagemap_fd);
+                if (be <= m.start || bs >= m.end) {
+                    send_area_pages(m.start, m.end, anonymous, pagemap_fd);
                 } else {
-                    if (bs > start) send_area_pages(start, bs, anonymous, pagemap_fd);
-                    if (be < end) send_area_pages(be, end, anonymous, pagemap_fd);
+                    if (bs > m.start) send_area_pages(m.start, bs, anonymous, pagemap_fd);
+                    if (be < m.end) send_area_pages(be, m.end, anonymous, pagemap_fd);
                 }
             }
         }
@@ -592,14 +609,10 @@ static void send_mtimes(void) {
         for (char *line = S.maps; *line;) {
             char *nl = strchr(line, '\n');
             if (nl) *nl = 0;
-            unsigned long long start, end, pgoff, ino;
-            unsigned maj, min;
-            char perms[8];
-            int name_at = 0;
-            if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff, &maj, &min, &ino, &name_at) >= 7
-                    && ino != 0 && name_at && line[name_at] == '/' && stat(line + name_at, &st) == 0
-                    && st.st_ino == ino && st.st_dev == makedev(maj, min)) {
-                mtime_add(CKPT_MTIME_AREA, -1, start, &st);
+            struct maps_line m;
+            if (parse_maps_line(line, &m) && m.ino != 0 && m.name[0] == '/' && stat(m.name, &st) == 0
+                    && st.st_ino == m.ino && st.st_dev == makedev(m.maj, m.min)) {
+                mtime_add(CKPT_MTIME_AREA, -1, m.start, &st);
             }
             if (!nl) break;
             line = nl + 1;
