@@ -159,7 +159,9 @@ class ValidateAgainstCriuTest {
         shell.toFile().setExecutable(true);
         for (boolean leader : List.of(true, false)) {
             String name = leader ? "shelljob leader" : "shelljob child";
-            String cmd = (leader ? hold : shell).toString();
+            // script(1) runs the command with $SHELL -c, or /bin/sh (dash, which forks) where SHELL is unset as in
+            // CI: exec keeps the process shape the same under every shell
+            String cmd = "exec '" + (leader ? hold : shell) + "'";
             int script = workloads.launch(dir, "script", "-qfc", cmd, "/dev/null");
             int pid = -1;
             for (int i = 0; i < 100 && pid < 0; i++) {
@@ -340,7 +342,7 @@ class ValidateAgainstCriuTest {
             assertEquals(switch (verdict) { case "GO" -> 0; case "NO_GO" -> 1; default -> 2; }, v.exit());
             Path log = work.resolve(img.name.replace(' ', '_') + ".restore.log");
             Sh r = shellJob
-                    ? run(120, "script", "-qec", "'" + criu + "' restore -D '" + img.dir + "' -d --shell-job -o '" + log + "'", "/dev/null")
+                    ? run(120, "script", "-qec", "exec '" + criu + "' restore -D '" + img.dir + "' -d --shell-job -o '" + log + "'", "/dev/null")
                     : run(120, criu.toString(), "restore", "-D", img.dir.toString(), "-d", "-o", log.toString());
             boolean restored = r.rc == 0;
             String err = restored ? null : firstError(log, r.out);
