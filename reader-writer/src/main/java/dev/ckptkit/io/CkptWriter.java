@@ -67,7 +67,7 @@ public final class CkptWriter implements Closeable {
         try {
             ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             this.channel = ch;
-            this.out = new ImageOutput(ch);
+            this.out = new ImageOutput(ch, temp);
             this.sections = new SectionOutput(out);
             writeHeader();
             this.pages = new PageStoreWriter(sections, dir, base, options.zstdLevel(), options.threads(), options.dedup());

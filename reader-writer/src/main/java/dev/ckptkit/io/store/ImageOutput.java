@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -17,14 +18,16 @@ import java.util.zip.CRC32C;
  * Append-only, little-endian output to a file channel that keeps the CRC32C of every byte written,
  * so the whole-file checksum costs no second pass.
  *
- * <p>Every {@value #SYNC_AHEAD_BYTES} bytes it starts writeback of what is written so far ({@code fdatasync} on a
- * thread of its own), so that the disk works while the writer's threads hash and compress, and the final force of
- * a durable commit finds little left to write. {@link #finishSync()} reports a failed background sync.
+ * <p>Every {@value #SYNC_AHEAD_BYTES} bytes it syncs what is written so far and drops it from the page cache, on a
+ * thread of its own ({@link WriteBehind}), so that the disk works while the writer's threads hash and compress, and the final force
+ * of a durable commit finds little left to write. {@link #finishSync()} reports a failed background write-back.
  */
 public final class ImageOutput implements Closeable {
     static final long SYNC_AHEAD_BYTES = 16L << 20;
 
     private final FileChannel channel;
+    private final Path file;
+    private WriteBehind writeBehind;
     private ExecutorService syncer;
     private Future<?> syncing;
     private long syncedUpTo;
@@ -32,8 +35,10 @@ public final class ImageOutput implements Closeable {
     private final CRC32C fileCrc = new CRC32C();
     private long position;
 
-    public ImageOutput(FileChannel channel) {
+    /** {@code file}: the path {@code channel} writes, for dropping synced stretches from the page cache (null: sync only). */
+    public ImageOutput(FileChannel channel, Path file) {
         this.channel = channel;
+        this.file = file;
     }
 
     public long position() { return position; }
@@ -128,15 +133,18 @@ public final class ImageOutput implements Closeable {
             awaitSync();
         }
         if (syncer == null) {
+            writeBehind = WriteBehind.of(channel, file);
             syncer = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "ckpt-sync-ahead");
                 t.setDaemon(true);
                 return t;
             });
         }
-        syncedUpTo = position;
+        long from = syncedUpTo, to = position;
+        WriteBehind wb = writeBehind;
+        syncedUpTo = to;
         syncing = syncer.submit(() -> {
-            channel.force(false);
+            wb.writeBack(from, to);
             return null;
         });
     }
@@ -160,7 +168,13 @@ public final class ImageOutput implements Closeable {
         try {
             if (syncing != null) awaitSync();
         } finally {
-            if (syncer != null) syncer.shutdown();
+            if (syncer != null) {
+                // closed on the sync thread, after any write-back still running there (interrupted wait)
+                WriteBehind wb = writeBehind;
+                if (wb != null) syncer.execute(wb::close);
+                writeBehind = null;
+                syncer.shutdown();
+            }
         }
     }
 
