@@ -21,7 +21,9 @@ struct ckpt_pidmap {
 };
 #define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
 #define CKPT_REQUEST_KILL 1u
-/* tree checkpoints: stop, answer SUSPENDED, wait for CKPT_GO_DUMP; after END wait for CKPT_GO_RESUME (or EOF) */
+/* tree checkpoints: stop, answer SUSPENDED, wait for CKPT_GO_DUMP; after END wait for CKPT_GO_RESUME (or EOF).
+ * The page data of such a dump may reach the socket as references to the process's memory (vmsplice): the
+ * requester must read the stream up to END before it sends CKPT_GO_RESUME or closes. */
 #define CKPT_REQUEST_HOLD 2u
 #define CKPT_GO_DUMP 'D'
 #define CKPT_GO_RESUME 'R'

@@ -7,7 +7,11 @@ final class Protocol {
     static final int VERSION = 1;
     static final int REQUEST_MAGIC = 0x51524b43;
     static final int REQUEST_KILL = 1;
-    /** Tree checkpoints: stop, answer SUSPENDED, dump on GO_DUMP, resume on GO_RESUME (or end on close with KILL). */
+    /**
+     * Tree checkpoints: stop, answer SUSPENDED, dump on GO_DUMP, resume on GO_RESUME (or end on close with KILL).
+     * Their page data may be references to the process's memory (vmsplice): read each stream up to END before
+     * sending GO_RESUME or closing, or the image may hold pages the process changed after resuming.
+     */
     static final int REQUEST_HOLD = 2;
     static final byte GO_DUMP = 'D', GO_RESUME = 'R';
 
