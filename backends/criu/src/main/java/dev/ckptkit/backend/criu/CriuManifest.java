@@ -27,6 +27,20 @@ final class CriuManifest {
                 new Manifest.ProcessTree(root, processes.size(), threads, pids), null, labels, parent);
     }
 
+    /** cpuinfo.img's x86 entry: the dumping CPU (null if the image set has none). */
+    private static CpuinfoX86Entry cpu(CriuImageSet set) throws CorruptImageException {
+        CriuImage cpu = set.image("cpuinfo.img");
+        if (cpu == null || cpu.kind() != ImageKind.CPUINFO || cpu.entries().isEmpty()) return null;
+        CpuinfoEntry ce = cpu.decodeOne(CpuinfoEntry.parser());
+        return ce.getX86EntryCount() > 0 ? ce.getX86Entry(0) : null;
+    }
+
+    /** The dumping CPU's XSAVE area size from cpuinfo.img, or null. */
+    static Integer xsaveSize(CriuImageSet set) throws CorruptImageException {
+        CpuinfoX86Entry x = cpu(set);
+        return x != null && x.hasXsaveSize() ? x.getXsaveSize() : null;
+    }
+
     private static Manifest.Host host(CriuImageSet set, CriuModel model) throws CorruptImageException {
         String arch = model.cores.values().stream().findFirst().map(c -> c.getMtype() == 1 ? "x86_64" : null).orElse(null);
         String hostname = null;
@@ -39,20 +53,16 @@ final class CriuManifest {
         String vendor = null, model0 = null;
         Long xfeatures = null;
         Integer xsaveSize = null;
-        CriuImage cpu = set.image("cpuinfo.img");
-        if (cpu != null && cpu.kind() == ImageKind.CPUINFO && !cpu.entries().isEmpty()) {
-            CpuinfoEntry ce = cpu.decodeOne(CpuinfoEntry.parser());
-            if (ce.getX86EntryCount() > 0) {
-                CpuinfoX86Entry x = ce.getX86Entry(0);
-                vendor = switch (x.getVendorId()) {
-                    case 1 -> "GenuineIntel";
-                    case 2 -> "AuthenticAMD";
-                    default -> null;
-                };
-                model0 = x.hasModelId() ? x.getModelId() : null;
-                xfeatures = x.hasXfeaturesMask() ? x.getXfeaturesMask() : null;
-                xsaveSize = x.hasXsaveSize() ? x.getXsaveSize() : null;
-            }
+        CpuinfoX86Entry x = cpu(set);
+        if (x != null) {
+            vendor = switch (x.getVendorId()) {
+                case 1 -> "GenuineIntel";
+                case 2 -> "AuthenticAMD";
+                default -> null;
+            };
+            model0 = x.hasModelId() ? x.getModelId() : null;
+            xfeatures = x.hasXfeaturesMask() ? x.getXfeaturesMask() : null;
+            xsaveSize = x.hasXsaveSize() ? x.getXsaveSize() : null;
         }
         return new Manifest.Host(hostname, null, arch, Pagemap.PAGE, vendor, model0, null, xfeatures, xsaveSize,
                 lsm(set), cgroupControllers(model));

@@ -135,7 +135,8 @@ final class CriuTables {
         };
     }
 
-    List<ThreadRow> threads() {
+    List<ThreadRow> threads() throws CorruptImageException {
+        XsaveLayout xsaveLayout = XsaveLayout.ofXsaveSize(CriuManifest.xsaveSize(m.set));
         List<ThreadRow> rows = new ArrayList<>();
         for (Map.Entry<Integer, List<Integer>> e : m.threads().entrySet()) {
             CoreEntry main = m.cores.get(e.getKey());
@@ -153,7 +154,7 @@ final class CriuTables {
                     boolean xsave = ti.getFpregs().hasXsave();
                     long origAx = ti.getGpregs().getOrigAx();
                     rows.add(new ThreadRow(e.getKey(), tid, name, "x86_64", X86State.gpRegs(ti.getGpregs()),
-                            X86State.fpArea(ti.getFpregs()), xsave ? "xsave" : "fxsave",
+                            X86State.fpArea(ti.getFpregs(), xsaveLayout), xsave ? "xsave" : "fxsave",
                             xsave ? ti.getFpregs().getXsave().getXstateBv() : null, blocked, pending,
                             origAx >= 0 ? origAx : null));
                 } else {

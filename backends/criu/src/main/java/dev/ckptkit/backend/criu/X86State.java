@@ -10,16 +10,7 @@ import java.util.List;
 /** x86_64 register state from a CRIU core image, laid out as the kernel does (user_regs_struct, FXSAVE/XSAVE). */
 final class X86State {
     static final int FXSAVE_SIZE = 512;
-    /** Standard-format XSAVE offsets of the components CRIU saves (Intel SDM vol. 1, 13.4; fixed on x86_64). */
     private static final int XSAVE_HEADER = 512;
-    private static final int YMM = 576;
-    private static final int BNDREGS = 960;
-    private static final int BNDCSR = 1024;
-    private static final int OPMASK = 1088;
-    private static final int ZMM_HI256 = 1152;
-    private static final int HI16_ZMM = 1664;
-    private static final int PKRU = 2688;
-    private static final int XSAVE_SIZE = 2696;
 
     private X86State() {}
 
@@ -31,10 +22,13 @@ final class X86State {
                 r.getFs(), r.getGs());
     }
 
-    /** The FXSAVE area (512 bytes), followed by the XSAVE header and extended components when CRIU saved them. */
-    static byte[] fpArea(UserX86FpregsEntry f) {
+    /**
+     * The FXSAVE area (512 bytes), followed by the XSAVE header and extended components when CRIU saved them, where
+     * the dumping CPU's XSAVE {@code layout} puts them (as its kernel would have written the area).
+     */
+    static byte[] fpArea(UserX86FpregsEntry f, XsaveLayout layout) {
         boolean xsave = f.hasXsave();
-        ByteBuffer b = ByteBuffer.allocate(xsave ? XSAVE_SIZE : FXSAVE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(xsave ? layout.size() : FXSAVE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(0, (short) f.getCwd());
         b.putShort(2, (short) f.getSwd());
         b.putShort(4, (short) f.getTwd());
@@ -49,13 +43,15 @@ final class X86State {
         if (xsave) {
             UserX86XsaveEntry x = f.getXsave();
             b.putLong(XSAVE_HEADER, x.getXstateBv());
-            putInts(b, YMM, x.getYmmhSpaceList(), 64);
-            putLongs(b, BNDREGS, x.getBndregStateList(), 8);
-            putLongs(b, BNDCSR, x.getBndcsrStateList(), 8);
-            putLongs(b, OPMASK, x.getOpmaskRegList(), 8);
-            putLongs(b, ZMM_HI256, x.getZmmUpperList(), 64);
-            putLongs(b, HI16_ZMM, x.getHi16ZmmList(), 128);
-            putInts(b, PKRU, x.getPkruList(), 2);
+            putInts(b, layout.ymm(), x.getYmmhSpaceList(), 64);
+            if (layout.bndregs() >= 0) {
+                putLongs(b, layout.bndregs(), x.getBndregStateList(), 8);
+                putLongs(b, layout.bndcsr(), x.getBndcsrStateList(), 8);
+            }
+            putLongs(b, layout.opmask(), x.getOpmaskRegList(), 8);
+            putLongs(b, layout.zmmHi256(), x.getZmmUpperList(), 64);
+            putLongs(b, layout.hi16Zmm(), x.getHi16ZmmList(), 128);
+            putInts(b, layout.pkru(), x.getPkruList(), 2);
         }
         return b.array();
     }

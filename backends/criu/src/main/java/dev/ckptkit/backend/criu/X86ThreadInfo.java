@@ -20,8 +20,7 @@ import java.util.function.LongConsumer;
  */
 final class X86ThreadInfo {
     private static final int GP_REGS = 27;
-    private static final int FXSAVE = 512, XSAVE_HEADER = 512, YMM = 576, BNDREGS = 960, BNDCSR = 1024, OPMASK = 1088,
-            ZMM_HI256 = 1152, HI16_ZMM = 1664, PKRU = 2688;
+    private static final int FXSAVE = 512, XSAVE_HEADER = 512;
     /** Default x87 control word and MXCSR (the FNINIT / reset values) for threads without FPU state. */
     private static final int FCW_INIT = 0x37f, MXCSR_INIT = 0x1f80;
 
@@ -37,7 +36,8 @@ final class X86ThreadInfo {
         }
 
         static Features bySize(int size) {
-            return new Features(size >= YMM + 256, false, size >= PKRU, size >= PKRU + 8);
+            XsaveLayout l = XsaveLayout.ofLength(size);
+            return new Features(size >= l.ymm() + 256, false, size >= l.hi16Zmm() + 1024, size >= l.pkru() + 8);
         }
     }
 
@@ -80,22 +80,23 @@ final class X86ThreadInfo {
         ints(b, 160, 64, f::addXmmSpace);
         // bytes 416..511 hold the kernel's fx_sw_bytes in a signal frame copy: kept so the area comes back whole
         ints(b, 416, 24, f::addPadding);
-        boolean xsave = "xsave".equals(t.fpFormat()) && fp.length > YMM;
+        XsaveLayout l = XsaveLayout.ofLength(fp.length);
+        boolean xsave = "xsave".equals(t.fpFormat()) && fp.length > l.ymm();
         if (!xsave) return f.build();
         Features has = known != null ? known : Features.bySize(fp.length);
         UserX86XsaveEntry.Builder x = UserX86XsaveEntry.newBuilder()
                 .setXstateBv(t.xstateBv() != null ? t.xstateBv() : b.getLong(XSAVE_HEADER));
-        if (has.avx() && fp.length >= YMM + 256) ints(b, YMM, 64, x::addYmmhSpace);
-        if (has.mpx() && fp.length >= BNDCSR + 64) {
-            longs(b, BNDREGS, 8, x::addBndregState);
-            longs(b, BNDCSR, 8, x::addBndcsrState);
+        if (has.avx() && fp.length >= l.ymm() + 256) ints(b, l.ymm(), 64, x::addYmmhSpace);
+        if (has.mpx() && l.bndcsr() >= 0 && fp.length >= l.bndcsr() + 64) {
+            longs(b, l.bndregs(), 8, x::addBndregState);
+            longs(b, l.bndcsr(), 8, x::addBndcsrState);
         }
-        if (has.avx512() && fp.length >= HI16_ZMM + 1024) {
-            longs(b, OPMASK, 8, x::addOpmaskReg);
-            longs(b, ZMM_HI256, 64, x::addZmmUpper);
-            longs(b, HI16_ZMM, 128, x::addHi16Zmm);
+        if (has.avx512() && fp.length >= l.hi16Zmm() + 1024) {
+            longs(b, l.opmask(), 8, x::addOpmaskReg);
+            longs(b, l.zmmHi256(), 64, x::addZmmUpper);
+            longs(b, l.hi16Zmm(), 128, x::addHi16Zmm);
         }
-        if (has.pku() && fp.length >= PKRU + 8) ints(b, PKRU, 2, x::addPkru);
+        if (has.pku() && fp.length >= l.pkru() + 8) ints(b, l.pkru(), 2, x::addPkru);
         return f.setXsave(x).build();
     }
 
