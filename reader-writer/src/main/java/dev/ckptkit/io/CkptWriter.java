@@ -146,6 +146,7 @@ public final class CkptWriter implements Closeable {
                 stored = z;
             }
         }
+        pages.awaitWrites();  // page blocks in flight go first: the file is written by one thread at a time
         sections.write(kind, name, aux, codec, ByteBuffer.wrap(stored), raw.length, CkptFormat.SECTION_ALIGNMENT);
     }
 

@@ -31,7 +31,8 @@ import java.util.zip.CRC32C;
  * The writer side of the page store, as a pipeline that keeps the heap constant:
  * pages are copied (or read straight from a file) into 1 MiB batches that worker threads hash (and test for zero);
  * the caller's thread then dedups them in order (so ordinals do not depend on thread timing), appends new pages to
- * 1 MiB blocks that the workers compress, and writes blocks in order. Index entries and hashes are spilled to
+ * 1 MiB blocks that the workers compress, and a writer thread writes blocks in order, so that the caller's thread
+ * goes on reading pages meanwhile. Index entries and hashes are spilled to
  * temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
  * recycled: a gigabyte of pages allocates nothing per page on the heap, and reads and writes need no bounce copy.
  */
@@ -48,10 +49,11 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     /** Off: no hashing, every non-zero page stored, no page-hashes section. */
     private final boolean dedupOn;
     private final ExecutorService pool;
-    /** Fixed, not derived from the thread count: when blocks are written decides where they land in the file. */
+    /** Writes encoded blocks in order; other sections wait for it ({@link #awaitWrites}), so the layout is fixed. */
+    private final ExecutorService blockWriter;
     private static final int MAX_IN_FLIGHT = 4;
     private final ArrayDeque<Future<Batch>> batches = new ArrayDeque<>();
-    private final ArrayDeque<Future<Block>> blocks = new ArrayDeque<>();
+    private final ArrayDeque<Future<?>> writes = new ArrayDeque<>();
     /**
      * Batches and blocks are filled on the caller's thread and hashed or compressed on the workers. An automatic
      * arena rather than a shared one: with a shared arena every access and downcall counts in and out of its session
@@ -60,7 +62,8 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
      */
     private final Arena arena = Arena.ofAuto();
     private final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
-    private final ArrayDeque<Block> freeBlocks = new ArrayDeque<>();
+    /** Written blocks come back from the writer thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Block> freeBlocks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Every block made, to close their compression contexts however the writer ends. */
     private final List<Block> allBlocks = new ArrayList<>();
     private final DedupTable dedup = new DedupTable();
@@ -75,7 +78,9 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private int lastPid = -1;
     private long lastVaddr;
     private boolean anyPage;
-    private long pages, zeroPages, absentPages, storedBytes, indexEntries;
+    private long pages, zeroPages, absentPages, indexEntries;
+    /** Kept by the writer thread; read after {@link #awaitWrites}. */
+    private long storedBytes;
     /** Entries in batches submitted for hashing but not yet written to the index spill. */
     private long pendingEntries;
 
@@ -86,6 +91,11 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         this.dedupOn = dedup;
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "ckpt-pages");
+            t.setDaemon(true);
+            return t;
+        });
+        this.blockWriter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ckpt-page-writer");
             t.setDaemon(true);
             return t;
         });
@@ -237,12 +247,21 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private void submitBlock() throws IOException {
         Block b = block;
         block = newBlock(b.first + b.n);
-        blocks.add(pool.submit(b::encode));
-        while (blocks.size() > MAX_IN_FLIGHT) drainBlock();
+        Future<Block> encoded = pool.submit(b::encode);
+        writes.add(blockWriter.submit(() -> {
+            writeBlock(await(encoded));
+            return null;
+        }));
+        while (writes.size() > MAX_IN_FLIGHT) await(writes.poll());
     }
 
-    private void drainBlock() throws IOException {
-        Block b = await(blocks.poll());
+    /** Waits until every block submitted so far is in the file; another section may be written after that. */
+    void awaitWrites() throws IOException {
+        while (!writes.isEmpty()) await(writes.poll());
+    }
+
+    /** On the writer thread. */
+    private void writeBlock(Block b) throws IOException {
         int alignment = b.codec == Codec.NONE ? CkptFormat.PAGE_ALIGNMENT : CkptFormat.SECTION_ALIGNMENT;
         storedBytes += b.stored.remaining();
         sections.write(SectionKinds.PAGE_BLOCK, "", 0, b.codec, b.stored, (long) b.n * PAGE, alignment, b.crc);
@@ -254,7 +273,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         if (batch.n > 0) submitBatch();
         while (!batches.isEmpty()) drainBatch();
         if (block.n > 0) submitBlock();
-        while (!blocks.isEmpty()) drainBlock();
+        awaitWrites();
         if (dedupOn) copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
         List<long[]> ordered = new ArrayList<>();
         List<Run> sorted = new ArrayList<>(runs);
@@ -307,8 +326,10 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     @Override
     public void close() throws IOException {
         pool.shutdownNow();  // the batches' and blocks' memory goes with the last reference to it
+        blockWriter.shutdownNow();
         try {
             pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);  // a worker may still use a context
+            blockWriter.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);  // ... or the writer, the file
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
