@@ -31,7 +31,8 @@ public final class BenchCriu {
                          double importCpuSeconds, double zstdImportCpuSeconds,
                          double exportSeconds, double zstdImportSeconds, double zstdCliSeconds, long ckptBytes,
                          long ckptZstdBytes, long zstdCliBytes, long heapPeakImport, long heapPeakZstdImport,
-                         long heapPeakExport, long maxHeap, boolean exportIdentical, int zstdLevel, int threads) {
+                         long heapPeakExport, long maxHeap, boolean exportIdentical, int zstdLevel, int threads,
+                         double noDedupImportSeconds, double noDedupImportCpuSeconds, long ckptNoDedupBytes) {
         /** import speed as a multiple of cp's (goal >= 0.5) */
         public double importVsCp() { return cpSeconds / importSeconds; }
 
@@ -39,6 +40,11 @@ public final class BenchCriu {
 
         /** import speed as a multiple of cp's when both end with the data on disk */
         public double importVsCpSync() { return cpSyncSeconds / importSeconds; }
+
+        /** the same without dedup (no page hashing, every non-zero page stored), as {@code convert --no-dedup} */
+        public double noDedupImportVsCp() { return cpSeconds / noDedupImportSeconds; }
+
+        public double noDedupImportVsCpSync() { return cpSyncSeconds / noDedupImportSeconds; }
 
         /** compressed import speed as a multiple of zstd -1's (goal >= 1.5) */
         public double zstdImportVsZstd() { return zstdCliSeconds / zstdImportSeconds; }
@@ -85,9 +91,13 @@ public final class BenchCriu {
         Path plain = work.resolve("plain.ckpt");
         Path zstd = work.resolve("zstd.ckpt");
         long[] heap = new long[3];
-        double[] cpu = new double[2];
-        double imp = best(() -> heap[0] = Math.max(heap[0], importInto(dir, plain, 0)), null, c -> cpu[0] = c);
-        double impZ = best(() -> heap[1] = Math.max(heap[1], importInto(dir, zstd, zstdLevel)), null, c -> cpu[1] = c);
+        double[] cpu = new double[3];
+        double imp = best(() -> heap[0] = Math.max(heap[0], importInto(dir, plain, 0, true)), null, c -> cpu[0] = c);
+        double impZ = best(() -> heap[1] = Math.max(heap[1], importInto(dir, zstd, zstdLevel, true)), null, c -> cpu[1] = c);
+        Path noDedup = work.resolve("no-dedup.ckpt");
+        double impN = best(() -> heap[0] = Math.max(heap[0], importInto(dir, noDedup, 0, false)), null, c -> cpu[2] = c);
+        long noDedupBytes = Files.size(noDedup);
+        Files.deleteIfExists(noDedup);
         Path exported = work.resolve("exported");
         double exp;
         boolean identical;
@@ -110,14 +120,14 @@ public final class BenchCriu {
         }, () -> Files.deleteIfExists(zOut));
         Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, cpSync, imp, cpu[0], cpu[1], exp, impZ, zcli, Files.size(plain),
                 Files.size(zstd), zBytes[0], heap[0], heap[1], heap[2], Runtime.getRuntime().maxMemory(), identical,
-                zstdLevel, threads);
+                zstdLevel, threads, impN, cpu[2], noDedupBytes);
         Files.deleteIfExists(plain);
         Files.deleteIfExists(zstd);
         return res;
     }
 
-    private long importInto(Path dir, Path out, int level) throws Exception {
-        WriterOptions o = WriterOptions.defaults(WriterOptions.uuidFrom("bench")).withZstd(level).withThreads(threads);
+    private long importInto(Path dir, Path out, int level, boolean dedup) throws Exception {
+        WriterOptions o = WriterOptions.defaults(WriterOptions.uuidFrom("bench")).withZstd(level).withThreads(threads).withDedup(dedup);
         return measureHeap(() -> criu.importImage(dir, new ImportContext(out, o, null, Map.of(), Progress.NONE)));
     }
 
@@ -225,6 +235,9 @@ public final class BenchCriu {
             b.append(String.format("  cp -r + fsync        %8.3f s  %8.1f MiB/s%n", r.cpSyncSeconds(), mibs(r.dirBytes(), r.cpSyncSeconds())));
             b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  %5.2fx cp+fsync  -> %s  (CPU %.2f s)%n", r.importSeconds(),
                     mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), r.importVsCpSync(), Sizes.human(r.ckptBytes()), r.importCpuSeconds()));
+            b.append(String.format("  import --no-dedup    %8.3f s  %8.1f MiB/s  %5.2fx cp                    %5.2fx cp+fsync  -> %s  (CPU %.2f s)%n",
+                    r.noDedupImportSeconds(), mibs(r.dirBytes(), r.noDedupImportSeconds()), r.noDedupImportVsCp(),
+                    r.noDedupImportVsCpSync(), Sizes.human(r.ckptNoDedupBytes()), r.noDedupImportCpuSeconds()));
             b.append(String.format("  export               %8.3f s  %8.1f MiB/s  %5.2fx cp   byte-identical: %s%n", r.exportSeconds(),
                     mibs(r.dirBytes(), r.exportSeconds()), r.exportVsCp(), r.exportIdentical() ? "yes" : "NO"));
             b.append(String.format("  zstd -%d pages        %8.3f s  %8.1f MiB/s              -> %s%n", r.zstdLevel(), r.zstdCliSeconds(),

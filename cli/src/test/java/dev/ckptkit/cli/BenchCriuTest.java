@@ -30,5 +30,6 @@ class BenchCriuTest {
         for (String image : new String[] {"memfile", "tree", "tcp"}) assertTrue(text.contains("/" + image + "  ("), text);
         assertEquals(3, text.split("byte-identical: yes", -1).length - 1, text);
         assertTrue(text.contains("x zstd size"), text);
+        assertEquals(3, text.split("import --no-dedup", -1).length - 1, text);
     }
 }
