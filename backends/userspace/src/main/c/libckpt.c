@@ -1203,3 +1203,15 @@ int openat(int dirfd, const char *path, int flags, ...) {
     MODE_ARG(flags, flags)
     return open_mapped(dirfd, path, flags, mode);
 }
+
+/* glibc's fopen opens through an internal open that the wrappers above do not see */
+static FILE *(*next_fopen)(const char *, const char *);
+
+FILE *fopen(const char *path, const char *mode) {
+    if (!next_fopen) next_fopen = (FILE *(*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+    if (!next_fopen) { errno = ENOSYS; return NULL; }
+    char tmp[4096];
+    return next_fopen(path && path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));

@@ -3,8 +3,8 @@
  * other"), and everyone waits for OUTDIR/go (the test makes it after a checkpoint, kill and restart). Then each
  * writes key=value results of calls made with its original pids:
  *   OUTDIR/child:  its own getpgid/getpgrp/getsid, tgkill and sigqueue (signal 0) to itself and to its parent,
- *                  and the Pid: line of /proc/<getpid()>/status (a negative errno when the open failed); then it
- *                  waits for OUTDIR/exit and exits with status 7
+ *                  and the Pid: line of /proc/<getpid()>/status by open and by fopen (a negative errno when it
+ *                  failed); then it waits for OUTDIR/exit and exits with status 7
  *   OUTDIR/parent: the same for itself, getpgid/getsid of the child, setpgid(other, other) and getpgid(other), the
  *                  child's /proc/<pid>/status, then waitid(P_PID, child) and, after kill(other), waitid(P_PGID, other)
  * usage: pidcalls OUTDIR */
@@ -58,14 +58,26 @@ static int proc_pid(pid_t pid) {
     return q ? atoi(q + 5) : -1001;
 }
 
+/* the same through fopen */
+static int fproc_pid(pid_t pid) {
+    char p[64], b[256];
+    snprintf(p, sizeof p, "/proc/%d/status", (int) pid);
+    FILE *f = fopen(p, "r");
+    if (!f) return -errno;
+    int r = -1001;
+    while (fgets(b, sizeof b, f)) if (strncmp(b, "Pid:", 4) == 0) { r = atoi(b + 4); break; }
+    fclose(f);
+    return r;
+}
+
 /* key=value results of the calls about the caller itself */
 static int self_calls(char *out, size_t cap) {
     union sigval v = {.sival_int = 0};
     return snprintf(out, cap,
-                    "pid=%d real=%d pgid0=%d pgid=%d pgrp=%d sid0=%d sid=%d tgkill=%d tgkillpid=%d sigqueue=%d proc=%d",
+                    "pid=%d real=%d pgid0=%d pgid=%d pgrp=%d sid0=%d sid=%d tgkill=%d tgkillpid=%d sigqueue=%d proc=%d fproc=%d",
                     (int) getpid(), (int) syscall(SYS_getpid), (int) getpgid(0), (int) getpgid(getpid()), (int) getpgrp(),
                     (int) getsid(0), (int) getsid(getpid()), tgkill(getpid(), gettid(), 0), tgkill(getpid(), getpid(), 0),
-                    sigqueue(getpid(), 0, v), proc_pid(getpid()));
+                    sigqueue(getpid(), 0, v), proc_pid(getpid()), fproc_pid(getpid()));
 }
 
 static void loop_forever(void) {

@@ -60,6 +60,7 @@ class PidCallsTest {
         assertEquals(0, v.get("tgkillpid"), who + ": tgkill(getpid(), getpid(), 0) " + v);
         assertEquals(0, v.get("sigqueue"), who + ": sigqueue(getpid(), 0) " + v);
         assertEquals(now, (long) v.get("proc"), who + ": /proc/getpid()/status is its own " + v);
+        assertEquals(now, (long) v.get("fproc"), who + ": /proc/getpid()/status by fopen is its own " + v);
     }
 
     @Test
