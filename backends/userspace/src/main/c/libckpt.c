@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -252,7 +253,7 @@ static void send_hello(void) {
     h.version = CKPT_PROTOCOL_VERSION;
     h.pid = S.virt_pid;
     h.ppid = S.virt_ppid;
-    h.pgid = getpgid(0);
+    h.pgid = getpgid(0);  /* interposed: under the original pids after a restart, as pid and ppid */
     h.sid = getsid(0);
     h.real_pid = raw_getpid();
     uid_t r, e, s;
@@ -1077,21 +1078,66 @@ static pid_t tree_virt(pid_t real) {
     return real;
 }
 
+/* the raw syscall: getpgid() itself is interposed below and calls real_of() */
+static pid_t raw_getpgid(pid_t pid) { return (pid_t) syscall(SYS_getpgid, pid); }
+
 static pid_t real_of(pid_t pid) {
     if (S.generation > 0 && S.virt_pid && pid == S.virt_pid) return raw_getpid();
-    if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -getpgid(0);
+    if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -raw_getpgid(0);
     pid_t r;
     if (S.generation > 0 && pid > 0 && (r = tree_real(pid)) > 0) return r;
     if (S.generation > 0 && pid < -1 && (r = tree_real(-pid)) > 0) return -r;  /* a group led by a tree process */
     return pid;
 }
 
+/* the other way: a pid now (of the tree, or our own) for its original one; anything else (errors included) as is */
+static pid_t virt_of(pid_t real) {
+    if (S.generation <= 0 || real <= 0) return real;
+    if (S.virt_pid && real == raw_getpid()) return S.virt_pid;
+    return tree_virt(real);
+}
+
 int kill(pid_t pid, int sig) { return (int) syscall(SYS_kill, real_of(pid), sig); }
+
+/* the main thread's tid is the pid (translated with it); other tids are not virtualised */
+int tgkill(pid_t tgid, pid_t tid, int sig) {
+    pid_t r = real_of(tgid);
+    return (int) syscall(SYS_tgkill, r, tid == tgid && tgid > 0 ? r : tid, sig);
+}
+
+/* as glibc's: si_pid is the sender's pid now, as kill(2) would report it */
+int sigqueue(pid_t pid, int sig, const union sigval value) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = sig;
+    si.si_code = SI_QUEUE;
+    si.si_pid = raw_getpid();
+    si.si_uid = getuid();
+    si.si_value = value;
+    return (int) syscall(SYS_rt_sigqueueinfo, real_of(pid), sig, &si);
+}
 
 /* waiting for a child of the tree by its original pid, and reporting it under that pid */
 pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru) {
     pid_t r = (pid_t) syscall(SYS_wait4, real_of(pid), status, options, ru);
-    return S.generation > 0 ? tree_virt(r) : r;
+    return virt_of(r);
+}
+
+int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options) {
+    if ((idtype == P_PID || idtype == P_PGID) && id > 0) id = (id_t) real_of((pid_t) id);
+    int r = (int) syscall(SYS_waitid, idtype, id, info, options, NULL);
+    if (r == 0 && info && info->si_pid > 0) info->si_pid = virt_of(info->si_pid);
+    return r;
+}
+
+/* process groups and sessions: pid arguments (0 is the caller) and results under the original pids */
+pid_t getpgid(pid_t pid) { return virt_of(raw_getpgid(pid ? real_of(pid) : 0)); }
+pid_t getpgrp(void) { return getpgid(0); }
+pid_t getsid(pid_t pid) { return virt_of((pid_t) syscall(SYS_getsid, pid ? real_of(pid) : 0)); }
+pid_t setsid(void) { return virt_of((pid_t) syscall(SYS_setsid)); }
+
+int setpgid(pid_t pid, pid_t pgid) {
+    return (int) syscall(SYS_setpgid, pid ? real_of(pid) : 0, pgid ? real_of(pgid) : 0);
 }
 
 pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, NULL); }
@@ -1100,7 +1146,21 @@ pid_t wait(int *status) { return wait4(-1, status, 0, NULL); }
 
 /* Returns the new path for a moved file, or the path itself. */
 static const char *mapped(const char *path, char *tmp, size_t cap) {
-    if (!S.pathmap || !path) return path;
+    if (!path) return path;
+    /* /proc/PID[/...] of an original pid of the tree (our own included): the process's directory now */
+    if (S.generation > 0 && strncmp(path, "/proc/", 6) == 0 && path[6] >= '1' && path[6] <= '9') {
+        const char *e = path + 6;
+        long n = 0;
+        while (*e >= '0' && *e <= '9' && n < (1L << 31)) n = n * 10 + (*e++ - '0');
+        if ((*e == 0 || *e == '/') && n < (1L << 31)) {
+            pid_t r = real_of((pid_t) n);
+            if (r > 0 && r != (pid_t) n) {
+                snprintf(tmp, cap, "/proc/%d%s", (int) r, e);
+                return tmp;
+            }
+        }
+    }
+    if (!S.pathmap) return path;
     for (size_t i = 0; i < S.pathmap_len;) {
         const char *old = S.pathmap + i;
         size_t ol = strnlen(old, S.pathmap_len - i);
@@ -1143,3 +1203,15 @@ int openat(int dirfd, const char *path, int flags, ...) {
     MODE_ARG(flags, flags)
     return open_mapped(dirfd, path, flags, mode);
 }
+
+/* glibc's fopen opens through an internal open that the wrappers above do not see */
+static FILE *(*next_fopen)(const char *, const char *);
+
+FILE *fopen(const char *path, const char *mode) {
+    if (!next_fopen) next_fopen = (FILE *(*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+    if (!next_fopen) { errno = ENOSYS; return NULL; }
+    char tmp[4096];
+    return next_fopen(path && path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
