@@ -92,13 +92,16 @@ public final class CkptReader implements Closeable {
     public MemorySegment stored(SectionInfo s) throws CorruptImageException {
         if (s.kind() == SectionKinds.PAGE_BLOCK) DirectoryCodec.checkFrame(file, s, "page block");
         ImageInput in = file.slice(s.payloadOffset(), s.storedLength());
-        int crc = Checksums.crc32c(in.segment());
+        checkCrc(s, Checksums.crc32c(in.segment()));
+        return in.segment();
+    }
+
+    private void checkCrc(SectionInfo s, int crc) throws CorruptImageException {
         if (crc != s.crc()) {
             throw file.corrupt(s.payloadOffset(), "checksum mismatch in " + s.kindName() + " section"
                     + (s.name().isEmpty() ? "" : " '" + s.name() + "'") + " (stored 0x" + Integer.toHexString(s.crc())
                     + ", computed 0x" + Integer.toHexString(crc) + ")");
         }
-        return in.segment();
     }
 
     /**
@@ -122,11 +125,7 @@ public final class CkptReader implements Closeable {
             pos += n;
             c.update(readBuffer.flip());
         }
-        int crc = (int) c.getValue();
-        if (crc != s.crc()) {
-            throw file.corrupt(s.payloadOffset(), "checksum mismatch in page-block section (stored 0x"
-                    + Integer.toHexString(s.crc()) + ", computed 0x" + Integer.toHexString(crc) + ")");
-        }
+        checkCrc(s, (int) c.getValue());
     }
 
     /** The stored payload without the CRC check, for blocks already checked. */
