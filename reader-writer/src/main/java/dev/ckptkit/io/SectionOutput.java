@@ -33,7 +33,7 @@ final class SectionOutput {
                       int payloadAlignment, int crc) throws IOException {
         long offset = frame(kind, codec, stored.remaining(), rawLength, payloadAlignment);
         long length = stored.remaining();
-        out.writeBytes(stored);
+        out.writeBytes(stored, crc);
         return end(kind, name, aux, codec, offset, length, rawLength, crc);
     }
 

@@ -12,7 +12,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.CRC32C;
+
+import static dev.ckptkit.io.Checksums.crc32c;
+import static dev.ckptkit.io.Checksums.crc32cCombine;
 
 /**
  * Append-only, little-endian output to a file channel that keeps the CRC32C of every byte written,
@@ -27,24 +29,32 @@ public final class ImageOutput implements Closeable {
 
     private final FileChannel channel;
     private final Path file;
+    private final boolean syncAhead;
     private WriteBehind writeBehind;
     private ExecutorService syncer;
     private Future<?> syncing;
     private long syncedUpTo;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    private final CRC32C fileCrc = new CRC32C();
+    /** CRC32C of every byte written (flushed) so far. */
+    private int fileCrc;
     private long position;
 
     /** {@code file}: the path {@code channel} writes, for dropping synced stretches from the page cache (null: sync only). */
     public ImageOutput(FileChannel channel, Path file) {
+        this(channel, file, true);
+    }
+
+    /** {@code syncAhead} false: no background write-back, for output that is not made durable (the kernel writes it back). */
+    public ImageOutput(FileChannel channel, Path file, boolean syncAhead) {
         this.channel = channel;
         this.file = file;
+        this.syncAhead = syncAhead;
     }
 
     public long position() { return position; }
 
-    /** CRC32C of every byte written so far. */
-    public int fileCrc() { return (int) fileCrc.getValue(); }
+    /** CRC32C of every byte written so far (after {@link #flush()}). */
+    public int fileCrc() { return fileCrc; }
 
     public void writeByte(int b) throws IOException {
         ensure(1);
@@ -84,12 +94,8 @@ public final class ImageOutput implements Closeable {
     }
 
     public void writeBytes(ByteBuffer src) throws IOException {
-        if (src.isDirect() && src.remaining() >= buf.capacity()) {
-            // a page block: straight to the file, no copy through the buffer
-            flush();
-            fileCrc.update(src.duplicate());
-            position += src.remaining();
-            while (src.hasRemaining()) channel.write(src);
+        if (isBlock(src)) {
+            writeBlock(src, crc32c(src));
             return;
         }
         while (src.hasRemaining()) {
@@ -100,6 +106,26 @@ public final class ImageOutput implements Closeable {
             src.position(src.position() + n);
             position += n;
         }
+    }
+
+    /** As {@link #writeBytes(ByteBuffer)} when the caller has the CRC32C of {@code src} already: not read again for it. */
+    public void writeBytes(ByteBuffer src, int crcOfSrc) throws IOException {
+        if (isBlock(src)) writeBlock(src, crcOfSrc);
+        else writeBytes(src);
+    }
+
+    private boolean isBlock(ByteBuffer src) {
+        return src.isDirect() && src.remaining() >= buf.capacity();
+    }
+
+    /** A page block: straight to the file, no copy through the buffer. */
+    private void writeBlock(ByteBuffer src, int crcOfSrc) throws IOException {
+        flush();
+        int n = src.remaining();
+        while (src.hasRemaining()) channel.write(src);
+        fileCrc = crc32cCombine(fileCrc, crcOfSrc, n);
+        position += n;
+        syncAhead();
     }
 
     public void writeBytes(MemorySegment src) throws IOException {
@@ -120,14 +146,14 @@ public final class ImageOutput implements Closeable {
 
     public void flush() throws IOException {
         buf.flip();
-        fileCrc.update(buf.duplicate());
+        fileCrc = crc32cCombine(fileCrc, crc32c(buf), buf.remaining());
         while (buf.hasRemaining()) channel.write(buf);
         buf.clear();
         syncAhead();
     }
 
     private void syncAhead() throws IOException {
-        if (position - syncedUpTo < SYNC_AHEAD_BYTES) return;
+        if (!syncAhead || position - syncedUpTo < SYNC_AHEAD_BYTES) return;
         if (syncing != null) {
             if (!syncing.isDone()) return;  // the disk is still busy with the last one
             awaitSync();
