@@ -26,31 +26,34 @@ import java.util.stream.Stream;
  * runs, with the input already in the page cache (read once before measuring) so that disk speed cancels out.
  */
 public final class BenchCriu {
-    /** One image's figures; times in seconds, sizes in bytes, ratios > 1 mean ckpt is faster/smaller. */
-    public record Result(String image, long dirBytes, long pagesBytes, double cpSeconds, double cpSyncSeconds, double importSeconds,
-                         double importCpuSeconds, double zstdImportCpuSeconds,
-                         double exportSeconds, double zstdImportSeconds, double zstdCliSeconds, long ckptBytes,
-                         long ckptZstdBytes, long zstdCliBytes, long heapPeakImport, long heapPeakZstdImport,
-                         long heapPeakExport, long maxHeap, boolean exportIdentical, int zstdLevel, int threads,
-                         double noDedupImportSeconds, double noDedupImportCpuSeconds, long ckptNoDedupBytes) {
-        /** import speed as a multiple of cp's (goal >= 0.5) */
-        public double importVsCp() { return cpSeconds / importSeconds; }
+    /**
+     * What the import is compared with; seconds and bytes. The {@code Sync} figures end with the copy forced to disk,
+     * as a durable import's output is; the others leave it in the page cache, as {@code --no-sync} does.
+     */
+    public record Baselines(double cpSeconds, double cpSyncSeconds, int zstdLevel, double zstdSeconds, double zstdSyncSeconds,
+                            long zstdBytes) {}
 
-        public double exportVsCp() { return cpSeconds / exportSeconds; }
+    /** One way of importing (the {@code convert} options it stands for) and its figures. */
+    public record Import(String options, boolean dedup, int zstdLevel, boolean sync, double seconds, double cpuSeconds,
+                         long bytes, long heapPeak) {
+        /** Speed as a multiple of the tool doing the same work with the same durability: cp or zstd, synced or not. */
+        public double speedVs(Baselines b) {
+            double base = zstdLevel > 0 ? (sync ? b.zstdSyncSeconds() : b.zstdSeconds()) : (sync ? b.cpSyncSeconds() : b.cpSeconds());
+            return base / seconds;
+        }
 
-        /** import speed as a multiple of cp's when both end with the data on disk */
-        public double importVsCpSync() { return cpSyncSeconds / importSeconds; }
+        /** Size over zstd's output (meaningful when compressed). */
+        public double sizeVs(Baselines b) { return (double) bytes / b.zstdBytes(); }
 
-        /** the same without dedup (no page hashing, every non-zero page stored), as {@code convert --no-dedup} */
-        public double noDedupImportVsCp() { return cpSeconds / noDedupImportSeconds; }
+        String baselineName(Baselines b) {
+            return (zstdLevel > 0 ? "zstd -" + b.zstdLevel() : "cp -r") + (sync ? " + fsync" : "");
+        }
+    }
 
-        public double noDedupImportVsCpSync() { return cpSyncSeconds / noDedupImportSeconds; }
-
-        /** compressed import speed as a multiple of zstd -1's (goal >= 1.5) */
-        public double zstdImportVsZstd() { return zstdCliSeconds / zstdImportSeconds; }
-
-        /** compressed CKPT size over zstd -1's output (goal <= 0.85) */
-        public double zstdSizeRatio() { return (double) ckptZstdBytes / zstdCliBytes; }
+    /** One image's figures; times in seconds, sizes in bytes, ratios > 1 mean ckpt is faster. */
+    public record Result(String image, long dirBytes, long pagesBytes, Baselines baselines, List<Import> imports,
+                         double exportSeconds, long heapPeakExport, boolean exportIdentical, long maxHeap, int threads) {
+        public double exportVsCp() { return baselines.cpSeconds() / exportSeconds; }
     }
 
     private final Backend criu;
@@ -67,7 +70,7 @@ public final class BenchCriu {
         this.threads = threads;
     }
 
-    public Result run(Path dir) throws IOException, InterruptedException {
+    public Result run(Path dir) throws Exception {
         List<Path> pages = pagesFiles(dir);
         long dirBytes = size(dir);
         long pagesBytes = 0;
@@ -78,56 +81,85 @@ public final class BenchCriu {
             AtomicFiles.deleteTree(cpOut);
             exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
         }, () -> AtomicFiles.deleteTree(cpOut));
-        // the CKPT writer forces its output to disk before the rename (atomic, durable); so does this baseline
         double cpSync = best(() -> {
             AtomicFiles.deleteTree(cpOut);
             exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
-            List<String> sync = new ArrayList<>(List.of("sync"));
-            try (Stream<Path> s = Files.walk(cpOut)) {
-                s.filter(Files::isRegularFile).forEach(f -> sync.add(f.toString()));
-            }
-            exec(sync);
+            syncFiles(cpOut);
         }, () -> AtomicFiles.deleteTree(cpOut));
+        Path zOut = work.resolve("pages.zst");
+        long[] zBytes = new long[1];
+        double zcli = best(() -> zBytes[0] = zstdPages(pages, zOut, false), () -> Files.deleteIfExists(zOut));
+        double zcliSync = best(() -> zstdPages(pages, zOut, true), () -> Files.deleteIfExists(zOut));
+        Baselines base = new Baselines(cp, cpSync, zstdLevel, zcli, zcliSync, zBytes[0]);
+        List<Import> imports = new ArrayList<>();
+        for (boolean sync : new boolean[] {true, false}) {
+            imports.add(measureImport(dir, true, 0, sync));
+            imports.add(measureImport(dir, false, 0, sync));
+            imports.add(measureImport(dir, true, zstdLevel, sync));
+        }
         Path plain = work.resolve("plain.ckpt");
-        Path zstd = work.resolve("zstd.ckpt");
-        long[] heap = new long[3];
-        double[] cpu = new double[3];
-        double imp = best(() -> heap[0] = Math.max(heap[0], importInto(dir, plain, 0, true)), null, c -> cpu[0] = c);
-        double impZ = best(() -> heap[1] = Math.max(heap[1], importInto(dir, zstd, zstdLevel, true)), null, c -> cpu[1] = c);
-        Path noDedup = work.resolve("no-dedup.ckpt");
-        double impN = best(() -> heap[0] = Math.max(heap[0], importInto(dir, noDedup, 0, false)), null, c -> cpu[2] = c);
-        long noDedupBytes = Files.size(noDedup);
-        Files.deleteIfExists(noDedup);
+        importInto(dir, plain, new ImportVariant(true, 0, false));
+        long[] heap = new long[1];
         Path exported = work.resolve("exported");
         double exp;
         boolean identical;
         try (CkptReader r = CkptReader.open(plain)) {
             exp = best(() -> {
                 AtomicFiles.deleteTree(exported);
-                heap[2] = Math.max(heap[2], measureHeap(() -> criu.exportImage(r, exported, ExportOptions.none())));
+                heap[0] = Math.max(heap[0], measureHeap(() -> criu.exportImage(r, exported, ExportOptions.none())));
             }, null);
             identical = sameFiles(dir, exported);
             AtomicFiles.deleteTree(exported);
         }
-        Path zOut = work.resolve("pages.zst");
-        long[] zBytes = new long[1];
-        double zcli = best(() -> {
-            zBytes[0] = 0;
-            for (Path p : pages) {
-                exec(List.of("zstd", "-" + zstdLevel, "-q", "-f", p.toString(), "-o", zOut.toString()));
-                zBytes[0] += Files.size(zOut);
-            }
-        }, () -> Files.deleteIfExists(zOut));
-        Result res = new Result(dir.toString(), dirBytes, pagesBytes, cp, cpSync, imp, cpu[0], cpu[1], exp, impZ, zcli, Files.size(plain),
-                Files.size(zstd), zBytes[0], heap[0], heap[1], heap[2], Runtime.getRuntime().maxMemory(), identical,
-                zstdLevel, threads, impN, cpu[2], noDedupBytes);
         Files.deleteIfExists(plain);
-        Files.deleteIfExists(zstd);
-        return res;
+        return new Result(dir.toString(), dirBytes, pagesBytes, base, imports, exp, heap[0], identical,
+                Runtime.getRuntime().maxMemory(), threads);
     }
 
-    private long importInto(Path dir, Path out, int level, boolean dedup) throws Exception {
-        WriterOptions o = WriterOptions.defaults(WriterOptions.uuidFrom("bench")).withZstd(level).withThreads(threads).withDedup(dedup);
+    private record ImportVariant(boolean dedup, int zstdLevel, boolean sync) {
+        String options() {
+            List<String> o = new ArrayList<>();
+            if (!dedup) o.add("--no-dedup");
+            if (zstdLevel > 0) o.add("--zstd " + zstdLevel);
+            if (!sync) o.add("--no-sync");
+            return String.join(" ", o);
+        }
+    }
+
+    private Import measureImport(Path dir, boolean dedup, int level, boolean sync) throws IOException {
+        ImportVariant v = new ImportVariant(dedup, level, sync);
+        Path out = work.resolve("import.ckpt");
+        long[] heap = new long[1];
+        double[] cpu = new double[1];
+        double t = best(() -> heap[0] = Math.max(heap[0], importInto(dir, out, v)), null, c -> cpu[0] = c);
+        long bytes = Files.size(out);
+        Files.deleteIfExists(out);
+        return new Import(v.options(), dedup, level, sync, t, cpu[0], bytes, heap[0]);
+    }
+
+    /** zstd of every pages file, as the CLI does it; the total output size. */
+    private long zstdPages(List<Path> pages, Path out, boolean sync) throws IOException, InterruptedException {
+        long total = 0;
+        for (Path p : pages) {
+            exec(List.of("zstd", "-" + zstdLevel, "-q", "-f", p.toString(), "-o", out.toString()));
+            if (sync) exec(List.of("sync", out.toString()));
+            total += Files.size(out);
+        }
+        return total;
+    }
+
+    private static void syncFiles(Path dir) throws IOException, InterruptedException {
+        List<String> sync = new ArrayList<>(List.of("sync"));
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(Files::isRegularFile).forEach(f -> sync.add(f.toString()));
+        }
+        exec(sync);
+    }
+
+
+    private long importInto(Path dir, Path out, ImportVariant v) throws Exception {
+        WriterOptions o = WriterOptions.defaults(WriterOptions.uuidFrom("bench")).withZstd(v.zstdLevel()).withThreads(threads)
+                .withDedup(v.dedup()).withSync(v.sync());
         return measureHeap(() -> criu.importImage(dir, new ImportContext(out, o, null, Map.of(), Progress.NONE)));
     }
 
@@ -229,27 +261,28 @@ public final class BenchCriu {
     public static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
         for (Result r : results) {
-            b.append(String.format("%s  (%s: %s of pages in %s)%n", r.image(), Sizes.human(r.dirBytes()), Sizes.human(r.pagesBytes()),
-                    "image dir"));
-            b.append(String.format("  cp -r                %8.3f s  %8.1f MiB/s%n", r.cpSeconds(), mibs(r.dirBytes(), r.cpSeconds())));
-            b.append(String.format("  cp -r + fsync        %8.3f s  %8.1f MiB/s%n", r.cpSyncSeconds(), mibs(r.dirBytes(), r.cpSyncSeconds())));
-            b.append(String.format("  import               %8.3f s  %8.1f MiB/s  %5.2fx cp   (goal >= 0.50x)  %5.2fx cp+fsync  -> %s  (CPU %.2f s)%n", r.importSeconds(),
-                    mibs(r.dirBytes(), r.importSeconds()), r.importVsCp(), r.importVsCpSync(), Sizes.human(r.ckptBytes()), r.importCpuSeconds()));
-            b.append(String.format("  import --no-dedup    %8.3f s  %8.1f MiB/s  %5.2fx cp                    %5.2fx cp+fsync  -> %s  (CPU %.2f s)%n",
-                    r.noDedupImportSeconds(), mibs(r.dirBytes(), r.noDedupImportSeconds()), r.noDedupImportVsCp(),
-                    r.noDedupImportVsCpSync(), Sizes.human(r.ckptNoDedupBytes()), r.noDedupImportCpuSeconds()));
-            b.append(String.format("  export               %8.3f s  %8.1f MiB/s  %5.2fx cp   byte-identical: %s%n", r.exportSeconds(),
-                    mibs(r.dirBytes(), r.exportSeconds()), r.exportVsCp(), r.exportIdentical() ? "yes" : "NO"));
-            b.append(String.format("  zstd -%d pages        %8.3f s  %8.1f MiB/s              -> %s%n", r.zstdLevel(), r.zstdCliSeconds(),
-                    mibs(r.pagesBytes(), r.zstdCliSeconds()), Sizes.human(r.zstdCliBytes())));
-            b.append(String.format("  import --zstd %d      %8.3f s  %8.1f MiB/s  %5.2fx zstd (goal >= 1.50x)  -> %s = %.2fx zstd size (goal <= 0.85x)  (CPU %.2f s)%n",
-                    r.zstdLevel(), r.zstdImportSeconds(), mibs(r.dirBytes(), r.zstdImportSeconds()), r.zstdImportVsZstd(),
-                    Sizes.human(r.ckptZstdBytes()), r.zstdSizeRatio(), r.zstdImportCpuSeconds()));
-            b.append(String.format("  heap peak            import %s, import --zstd %s, export %s (max heap %s, %d threads)%n",
-                    Sizes.human(r.heapPeakImport()), Sizes.human(r.heapPeakZstdImport()), Sizes.human(r.heapPeakExport()),
+            Baselines base = r.baselines();
+            b.append(String.format("%s  (%s: %s of pages in image dir)%n", r.image(), Sizes.human(r.dirBytes()), Sizes.human(r.pagesBytes())));
+            row(b, "cp -r", base.cpSeconds(), r.dirBytes(), "");
+            row(b, "cp -r + fsync", base.cpSyncSeconds(), r.dirBytes(), "");
+            row(b, "zstd -" + base.zstdLevel() + " pages", base.zstdSeconds(), r.pagesBytes(), "-> " + Sizes.human(base.zstdBytes()));
+            row(b, "zstd -" + base.zstdLevel() + " pages + fsync", base.zstdSyncSeconds(), r.pagesBytes(), "");
+            for (Import i : r.imports()) {
+                String goal = !i.sync() ? (i.zstdLevel() > 0 ? " (goal >= 1.50x)" : i.dedup() ? " (goal >= 0.50x)" : "") : "";
+                String size = i.zstdLevel() > 0 ? String.format(" = %.2fx zstd size%s", i.sizeVs(base), i.sync() ? "" : " (goal <= 0.85x)") : "";
+                row(b, ("import " + i.options()).trim(), i.seconds(), r.dirBytes(), String.format("%5.2fx %s%s  -> %s%s  (CPU %.2f s, heap %s)",
+                        i.speedVs(base), i.baselineName(base), goal, Sizes.human(i.bytes()), size, i.cpuSeconds(), Sizes.human(i.heapPeak())));
+            }
+            row(b, "export", r.exportSeconds(), r.dirBytes(), String.format("%5.2fx cp -r  byte-identical: %s  (heap %s)",
+                    r.exportVsCp(), r.exportIdentical() ? "yes" : "NO", Sizes.human(r.heapPeakExport())));
+            b.append(String.format("  (max heap %s, %d threads; best of each; import without --no-sync ends durable, as the + fsync rows)%n",
                     Sizes.human(r.maxHeap()), r.threads()));
         }
         return b.toString();
+    }
+
+    private static void row(StringBuilder b, String what, double seconds, long bytes, String rest) {
+        b.append(String.format("  %-34s %7.3f s %8.1f MiB/s  %s%n", what, seconds, mibs(bytes, seconds), rest));
     }
 
     private static double mibs(long bytes, double s) {

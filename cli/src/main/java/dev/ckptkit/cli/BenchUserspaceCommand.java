@@ -25,6 +25,11 @@ public final class BenchUserspaceCommand extends CkptCommand {
     @Option(names = "--dedup", description = "Checkpoint with dedup, as 'ckpt checkpoint --dedup' (default: without, as 'ckpt checkpoint').")
     boolean dedup;
 
+    @Option(names = "--sync", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Checkpoint durably, as 'ckpt checkpoint' does, compared with criu dump + sync (default); "
+                    + "--no-sync: as 'ckpt checkpoint --no-sync', compared with criu dump alone.")
+    boolean sync;
+
     @picocli.CommandLine.Mixin
     dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
@@ -35,7 +40,7 @@ public final class BenchUserspaceCommand extends CkptCommand {
     protected int run() throws Exception {
         Path scratch = scratchDir.create("ckpt-bench-userspace-");
         try {
-            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), Criu.find(), scratch, dedup);
+            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), Criu.find(), scratch, dedup, sync);
             List<BenchUserspace.Result> results = new ArrayList<>();
             for (int m : mib) {
                 for (int i = 0; i < runs; i++) {

@@ -30,6 +30,9 @@ class BenchCriuTest {
         for (String image : new String[] {"memfile", "tree", "tcp"}) assertTrue(text.contains("/" + image + "  ("), text);
         assertEquals(3, text.split("byte-identical: yes", -1).length - 1, text);
         assertTrue(text.contains("x zstd size"), text);
-        assertEquals(3, text.split("import --no-dedup", -1).length - 1, text);
+        // every import variant, durable and not, for each image
+        assertEquals(6, text.split("import --no-dedup", -1).length - 1, text);
+        assertEquals(3, text.split("import --no-dedup --no-sync ", -1).length - 1, text);
+        assertEquals(3, text.split("import --zstd 1 --no-sync ", -1).length - 1, text);
     }
 }

@@ -49,6 +49,14 @@ class DiffSearchRealImagesTest {
     }
 
     @Test
+    void withoutSyncTheImageHasTheSameBytes() throws Exception {
+        Path unsynced = dir.resolve("memfile-nosync.ckpt");
+        CliRunner c = CliRunner.run("convert", "--no-sync", dir.resolve("memfile").toString(), "-o", unsynced.toString());
+        assertEquals(0, c.exit(), c.err());
+        assertEquals(-1, Files.mismatch(dir.resolve("memfile.ckpt"), unsynced), "durability changes when, not what, is written");
+    }
+
+    @Test
     void anImageAndItsConversionAreTheSame() throws Exception {
         CliRunner r = CliRunner.run("diff", dir.resolve("memfile").toString(), dir.resolve("memfile.ckpt").toString());
         assertEquals(0, r.exit(), r.out() + r.err());

@@ -34,8 +34,9 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * Writes a CKPT file in one pass: header, sections in the order they are given, then the directory and tail.
- * The file is written to a temporary file beside the target (mode 0600), forced to disk and renamed over the
- * target by {@link #commit()}; closing without committing leaves nothing behind.
+ * The file is written to a temporary file beside the target (mode 0600), forced to disk (unless
+ * {@link WriterOptions#sync()} is off) and renamed over the target by {@link #commit()}; closing without committing
+ * leaves nothing behind.
  *
  * <p>Usage: {@code table(...)}, {@code nativeRecord(...)}, {@code attachment(...)}, {@code pages().add(...)} in any
  * order, then {@code manifest(...)} and {@code commit()}. Tables not given are written empty.
@@ -67,7 +68,7 @@ public final class CkptWriter implements Closeable {
         try {
             ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             this.channel = ch;
-            this.out = new ImageOutput(ch, temp);
+            this.out = new ImageOutput(ch, temp, options.sync());
             this.sections = new SectionOutput(out);
             writeHeader();
             this.pages = new PageStoreWriter(sections, dir, base, options.zstdLevel(), options.threads(), options.dedup());
@@ -177,14 +178,14 @@ public final class CkptWriter implements Closeable {
         out.writeInt(Checksums.crc32c(tail));
         out.writeBytes(CkptFormat.TAIL_MAGIC);
         out.close();
-        channel.force(true);
+        if (options.sync()) channel.force(true);
         closeResources();
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectory(target.getParent());
+        if (options.sync()) syncDirectory(target.getParent());
         committed = true;
     }
 

@@ -15,8 +15,14 @@ import java.util.UUID;
  * @param dedup         hash every page (SHA-256) and store each content once; without it no page is hashed, every
  *                      non-zero page is stored, and the image has no page-hashes section (faster: hashing is most of
  *                      the writer's CPU; what a live checkpoint that pauses its process wants)
+ * @param sync          force the file to disk before it is renamed into place, and write it back in the background
+ *                      meanwhile (durable: the image survives a crash once the writer returns). Without it the
+ *                      output is still atomic (a reader never sees part of it) but lives in the page cache until
+ *                      the kernel writes it back, as {@code cp}'s, {@code tar}'s or {@code criu dump}'s does, and a
+ *                      crash soon after may lose it
  */
-public record WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads, boolean dedup) {
+public record WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads, boolean dedup,
+                            boolean sync) {
 
     public WriterOptions {
         if (uuid == null) throw new IllegalArgumentException("uuid is required (deterministic output)");
@@ -24,7 +30,12 @@ public record WriterOptions(UUID uuid, String writerName, String writerVersion, 
         if (zstdLevel < 0 || zstdLevel > 22) throw new IllegalArgumentException("zstd level must be 0..22");
     }
 
-    /** With dedup. */
+    /** Durable. */
+    public WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads, boolean dedup) {
+        this(uuid, writerName, writerVersion, zstdLevel, threads, dedup, true);
+    }
+
+    /** With dedup, durable. */
     public WriterOptions(UUID uuid, String writerName, String writerVersion, int zstdLevel, int threads) {
         this(uuid, writerName, writerVersion, zstdLevel, threads, true);
     }
@@ -34,23 +45,27 @@ public record WriterOptions(UUID uuid, String writerName, String writerVersion, 
     }
 
     public WriterOptions withZstd(int level) {
-        return new WriterOptions(uuid, writerName, writerVersion, level, threads, dedup);
+        return new WriterOptions(uuid, writerName, writerVersion, level, threads, dedup, sync);
     }
 
     public WriterOptions withThreads(int n) {
-        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, n, dedup);
+        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, n, dedup, sync);
     }
 
     public WriterOptions withWriter(String name, String version) {
-        return new WriterOptions(uuid, name, version, zstdLevel, threads, dedup);
+        return new WriterOptions(uuid, name, version, zstdLevel, threads, dedup, sync);
     }
 
     public WriterOptions withUuid(UUID id) {
-        return new WriterOptions(id, writerName, writerVersion, zstdLevel, threads, dedup);
+        return new WriterOptions(id, writerName, writerVersion, zstdLevel, threads, dedup, sync);
     }
 
     public WriterOptions withDedup(boolean on) {
-        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, threads, on);
+        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, threads, on, sync);
+    }
+
+    public WriterOptions withSync(boolean on) {
+        return new WriterOptions(uuid, writerName, writerVersion, zstdLevel, threads, dedup, on);
     }
 
     /** A name-based UUID from bytes that identify the input (e.g. the source image's metadata). */

@@ -19,12 +19,19 @@ import java.util.stream.Stream;
 public final class BenchUserspace {
     private static final Duration T = Duration.ofMinutes(5);
 
-    /** Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run. */
-    /** {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump. */
-    public record Result(int mib, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
-                         double restartSeconds, long imageBytes, double criuDumpSeconds, double criuDumpCpuSeconds,
+    /**
+     * Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run.
+     * {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump.
+     * {@code synced}: the checkpoint ended with its image on disk (the default), so it is compared with CRIU's dump
+     * followed by a sync of its image files ({@code criuSyncSeconds}); without, with the dump alone (CRIU does not sync).
+     */
+    public record Result(int mib, boolean synced, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
+                         double restartSeconds, long imageBytes, double criuDumpSeconds, double criuSyncSeconds, double criuDumpCpuSeconds,
                          double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
-        public double checkpointRatio() { return checkpointSeconds / criuDumpSeconds; }
+        /** CRIU's time for the same work: its dump, plus the sync of its images when the checkpoint was synced. */
+        public double criuSeconds() { return criuDumpSeconds + (synced ? criuSyncSeconds : 0); }
+
+        public double checkpointRatio() { return checkpointSeconds / criuSeconds(); }
 
         public double restartRatio() { return restartSeconds / criuRestoreSeconds; }
 
@@ -35,13 +42,18 @@ public final class BenchUserspace {
     private final Path criu;
     private final Path scratch;
     private final boolean dedup;
+    private final boolean sync;
 
-    /** {@code dedup}: write the image deduplicated (SHA-256 of every page), as {@code ckpt checkpoint --dedup}. */
-    public BenchUserspace(NativeTools tools, Path criu, Path scratch, boolean dedup) {
+    /**
+     * {@code dedup}: write the image deduplicated (SHA-256 of every page), as {@code ckpt checkpoint --dedup};
+     * {@code sync}: force it to disk, as {@code ckpt checkpoint} does unless {@code --no-sync}.
+     */
+    public BenchUserspace(NativeTools tools, Path criu, Path scratch, boolean dedup, boolean sync) {
         this.tools = tools;
         this.criu = criu;
         this.scratch = scratch;
         this.dedup = dedup;
+        this.sync = sync;
     }
 
     public Result run(int mib) throws IOException, InterruptedException {
@@ -53,7 +65,7 @@ public final class BenchUserspace {
         try {
             awaitSocket(pid);
             long t0 = System.nanoTime(), cpu0 = processCpuNanos();
-            var opts = Checkpointer.defaultOptions((int) pid).withDedup(dedup);
+            var opts = Checkpointer.defaultOptions((int) pid).withDedup(dedup).withSync(sync);
             var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, opts));
             ckpt = (System.nanoTime() - t0) / 1e9;
             stream = c.streamNanos() / 1e9;
@@ -71,12 +83,14 @@ public final class BenchUserspace {
         }
         long size = Files.size(image);
         Files.delete(image);
-        Result mine = new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), "no criu (set CKPT_CRIU)");
+        Result mine = new Result(mib, sync, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
+                loadAverage(), "no criu (set CKPT_CRIU)");
         if (criu == null) return mine;
         try {
             return criu(mine);
         } catch (IOException e) {
-            return new Result(mib, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, -1, loadAverage(), e.getMessage());
+            return new Result(mib, sync, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
+                    loadAverage(), e.getMessage());
         }
     }
 
@@ -93,6 +107,13 @@ public final class BenchUserspace {
             double dump = (System.nanoTime() - t0) / 1e9;
             String[] us = Files.readString(times).trim().split("\\s+");
             double dumpCpu = Double.parseDouble(us[us.length - 2]) + Double.parseDouble(us[us.length - 1]);
+            t0 = System.nanoTime();
+            List<String> syncCmd = new ArrayList<>(List.of("sync"));
+            try (Stream<Path> files = Files.walk(images)) {
+                files.filter(Files::isRegularFile).forEach(f -> syncCmd.add(f.toString()));
+            }
+            exec(dir.resolve("sync.log"), syncCmd.toArray(String[]::new));
+            double synced = (System.nanoTime() - t0) / 1e9;
             awaitGone(pid);
             long bytes = treeSize(images);
             Files.deleteIfExists(status);
@@ -100,8 +121,8 @@ public final class BenchUserspace {
             exec(dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
             double restore = (System.nanoTime() - t0) / 1e9;
             awaitStatus(status);
-            return new Result(mib, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
-                    mine.restartSeconds(), mine.imageBytes(), dump, dumpCpu, restore, bytes, loadAverage(), null);
+            return new Result(mib, mine.synced(), mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
+                    mine.restartSeconds(), mine.imageBytes(), dump, synced, dumpCpu, restore, bytes, loadAverage(), null);
         } finally {
             kill(pid);
         }
@@ -150,7 +171,7 @@ public final class BenchUserspace {
     }
 
     private static void exec(Path log, String... cmd) throws IOException, InterruptedException {
-        String what = log.getFileName().toString().replace(".log", "");  // "dump", "restore"
+        String what = log.getFileName().toString().replace(".log", "");  // "dump", "sync", "restore"
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(T.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -184,18 +205,21 @@ public final class BenchUserspace {
 
     public static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%6s %8s %9s %9s %11s %9s %9s %10s %9s %9s %7s %6s %9s %7s  %s%n", "MiB", "ckpt s",
-                "stream s", "ckpt cpu", "criu dump s", "criu cpu", "restart s", "criu rst s", "ckpt MiB", "criu MiB", "ckpt x",
-                "cpu x", "restart x", "size x", "load avg"));
+        b.append(String.format(Locale.ROOT, "%6s %5s %8s %9s %9s %11s %7s %9s %9s %10s %9s %9s %7s %6s %9s %7s  %s%n", "MiB", "sync",
+                "ckpt s", "stream s", "ckpt cpu", "criu dump s", "sync s", "criu cpu", "restart s", "criu rst s", "ckpt MiB",
+                "criu MiB", "ckpt x", "cpu x", "restart x", "size x", "load avg"));
         for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "%6d %8.3f %9.3f %9.3f %11.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %9.2f %7.3f  %s%n",
-                    r.mib(), r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(), r.criuDumpSeconds(),
-                    r.criuDumpCpuSeconds(), r.restartSeconds(), r.criuRestoreSeconds(), r.imageBytes() / 1048576.0,
+            b.append(String.format(Locale.ROOT, "%6d %5s %8.3f %9.3f %9.3f %11.3f %7.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %9.2f %7.3f  %s%n",
+                    r.mib(), r.synced() ? "yes" : "no", r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(),
+                    r.criuDumpSeconds(), r.criuSyncSeconds(), r.criuDumpCpuSeconds(), r.restartSeconds(), r.criuRestoreSeconds(),
+                    r.imageBytes() / 1048576.0,
                     r.criuImageBytes() / 1048576.0, r.checkpointRatio(), r.checkpointCpuSeconds() / r.criuDumpCpuSeconds(),
                     r.restartRatio(), r.sizeRatio(), r.loadAverage()));
             if (r.criuError() != null) b.append("  criu: ").append(r.criuError()).append('\n');
         }
-        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); cpu: this JVM's CPU time during the checkpoint\n"
+        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); a synced checkpoint (its image on disk when it returns,\n"
+                + "the default) is compared with criu dump + sync of its images, one with --no-sync with criu dump alone\n"
+                + "(criu does not sync); cpu: this JVM's CPU time during the checkpoint\n"
                 + "(the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system time\n");
         return b.toString();
     }
