@@ -32,7 +32,9 @@ import java.util.zip.CRC32C;
  * pages are copied (or read straight from a file) into 1 MiB batches that worker threads hash (and test for zero);
  * the caller's thread then dedups them in order (so ordinals do not depend on thread timing), appends new pages to
  * 1 MiB blocks that the workers compress, and a writer thread writes blocks in order, so that the caller's thread
- * goes on reading pages meanwhile. Index entries and hashes are spilled to
+ * goes on reading pages meanwhile. Without dedup there is nothing to decide in order: the worker that scans a batch
+ * packs its non-zero pages to the front and encodes the batch as a block of its own, so the pages are not copied
+ * again on the caller's thread (blocks then hold up to 256 pages, fewer where a batch had zero or absent pages). Index entries and hashes are spilled to
  * temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
  * recycled: a gigabyte of pages allocates nothing per page on the heap, and reads and writes need no bounce copy.
  */
@@ -61,7 +63,8 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
      * them only when the writer is gone.
      */
     private final Arena arena = Arena.ofAuto();
-    private final ArrayDeque<Batch> freeBatches = new ArrayDeque<>();
+    /** Written or drained batches come back, from the writer thread too. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Batch> freeBatches = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Written blocks come back from the writer thread. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Block> freeBlocks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Every block made, to close their compression contexts however the writer ends. */
@@ -107,7 +110,10 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
 
     private Batch newBatch() {
         Batch b = freeBatches.poll();
-        if (b == null) return new Batch(arena);
+        if (b == null) {
+            b = new Batch(arena, dedupOn ? null : zstdLevel);
+            if (b.block != null) allBlocks.add(b.block);
+        }
         b.n = 0;
         return b;
     }
@@ -221,8 +227,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
                 flags = ZERO;
                 zeroPages++;
             } else if (!dedupOn) {
-                ref = nextOrdinal++;
-                appendToBlock(b.data, i);
+                ref = nextOrdinal++;  // its page is in b.block, packed and encoded by the worker
             } else {
                 ref = dedup.putIfAbsent(b.hashes, i * HASH_LENGTH, nextOrdinal);
                 if (ref < 0) {
@@ -236,7 +241,8 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
             index.write(entry);
             indexEntries++;
         }
-        freeBatches.add(b);
+        if (b.block != null && b.block.n > 0) submitWrite(b.block, () -> freeBatches.add(b));
+        else freeBatches.add(b);
     }
 
     private void appendToBlock(MemorySegment data, int slot) throws IOException {
@@ -248,11 +254,21 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         Block b = block;
         block = newBlock(b.first + b.n);
         Future<Block> encoded = pool.submit(b::encode);
+        submitWrite(encoded, () -> freeBlocks.add(b));
+    }
+
+    /** Has the writer thread write {@code block} (encoded, or to be) after the blocks before it, then run {@code recycle}. */
+    private void submitWrite(Future<Block> block, Runnable recycle) throws IOException {
         writes.add(blockWriter.submit(() -> {
-            writeBlock(await(encoded));
+            writeBlock(await(block));
+            recycle.run();
             return null;
         }));
         while (writes.size() > MAX_IN_FLIGHT) await(writes.poll());
+    }
+
+    private void submitWrite(Block encoded, Runnable recycle) throws IOException {
+        submitWrite(java.util.concurrent.CompletableFuture.completedFuture(encoded), recycle);
     }
 
     /** Waits until every block submitted so far is in the file; another section may be written after that. */
@@ -265,7 +281,6 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         int alignment = b.codec == Codec.NONE ? CkptFormat.PAGE_ALIGNMENT : CkptFormat.SECTION_ALIGNMENT;
         storedBytes += b.stored.remaining();
         sections.write(SectionKinds.PAGE_BLOCK, "", 0, b.codec, b.stored, (long) b.n * PAGE, alignment, b.crc);
-        freeBlocks.add(b);
     }
 
     /** Flushes everything and writes the page-block tail, the hashes and the sorted index. */
@@ -351,13 +366,17 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         final MemorySegment data;
         final byte[] hashes = new byte[PAGES_PER_BATCH * HASH_LENGTH];
         final boolean[] zero = new boolean[PAGES_PER_BATCH];
+        /** Without dedup: the batch's own memory as a block, which its non-zero pages become; else null. */
+        final Block block;
         int n;
 
-        Batch(Arena arena) {
+        /** {@code zstdLevel}: null with dedup (new pages go to shared blocks), else the level of the batch's own block. */
+        Batch(Arena arena, Integer zstdLevel) {
             data = arena.allocate((long) PAGES_PER_BATCH * PAGE, PAGE);
+            block = zstdLevel == null ? null : new Block(data, arena, zstdLevel);
         }
 
-        /** Finds the zero pages and, with dedup, hashes the others. */
+        /** Finds the zero pages and, with dedup, hashes the others; without, packs and encodes them as its block. */
         Batch scan(boolean hash) {
             try (PageHasher hasher = hash ? PageHasher.create() : null) {
                 for (int i = 0; i < n; i++) {
@@ -366,6 +385,16 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
                     zero[i] = MemorySegment.mismatch(page, 0, PAGE, ZERO_PAGE, 0, PAGE) < 0;
                     if (!zero[i] && hasher != null) hasher.hash(page, hashes, i * HASH_LENGTH);
                 }
+            }
+            if (block != null) {
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    if (kind[i] != DATA || zero[i]) continue;
+                    if (m != i) MemorySegment.copy(data, (long) i * PAGE, data, (long) m * PAGE, PAGE);  // m < i: slots apart
+                    m++;
+                }
+                block.n = m;
+                if (m > 0) block.encode();
             }
             return this;
         }
@@ -387,7 +416,12 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         int crc;
 
         Block(Arena arena, int level) {
-            this.raw = arena.allocate((long) PAGES_PER_BLOCK * PAGE, PAGE);
+            this(arena.allocate((long) PAGES_PER_BLOCK * PAGE, PAGE), arena, level);
+        }
+
+        /** A block over {@code raw}, memory of someone else's (a batch's). */
+        Block(MemorySegment raw, Arena arena, int level) {
+            this.raw = raw;
             this.compressed = level > 0
                     ? arena.allocate(Zstd.compressBound((long) PAGES_PER_BLOCK * PAGE), 64).asByteBuffer() : null;
             this.zstd = level > 0 ? new ZstdCompressCtx().setLevel(level) : null;
