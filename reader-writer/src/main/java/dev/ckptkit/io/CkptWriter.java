@@ -66,7 +66,9 @@ public final class CkptWriter implements Closeable {
         this.temp = Files.createTempFile(dir, base, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            // no O_TRUNC (the file is new and empty): ext4 flushes a truncated-then-written file when it is closed
+            // (auto_da_alloc), which would cost a --no-sync write all the write-back it means to leave to the kernel
+            ch = FileChannel.open(temp, StandardOpenOption.WRITE);
             this.channel = ch;
             this.out = new ImageOutput(ch, temp, options.sync());
             this.sections = new SectionOutput(out);
