@@ -77,19 +77,17 @@ public final class BenchCriu {
         for (Path p : pages) pagesBytes += Files.size(p);
         warm(dir);
         Path cpOut = work.resolve("cp-copy");
-        double cp = best(() -> {
-            AtomicFiles.deleteTree(cpOut);
-            exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
-        }, () -> AtomicFiles.deleteTree(cpOut));
-        double cpSync = best(() -> {
-            AtomicFiles.deleteTree(cpOut);
+        Action clearCp = () -> AtomicFiles.deleteTree(cpOut);
+        double cp = best(clearCp, () -> exec(List.of("cp", "-r", dir.toString(), cpOut.toString())));
+        double cpSync = best(clearCp, () -> {
             exec(List.of("cp", "-r", dir.toString(), cpOut.toString()));
             syncFiles(cpOut);
-        }, () -> AtomicFiles.deleteTree(cpOut));
+        });
         Path zOut = work.resolve("pages.zst");
+        Action clearZ = () -> Files.deleteIfExists(zOut);
         long[] zBytes = new long[1];
-        double zcli = best(() -> zBytes[0] = zstdPages(pages, zOut, false), () -> Files.deleteIfExists(zOut));
-        double zcliSync = best(() -> zstdPages(pages, zOut, true), () -> Files.deleteIfExists(zOut));
+        double zcli = best(clearZ, () -> zBytes[0] = zstdPages(pages, zOut, false));
+        double zcliSync = best(clearZ, () -> zstdPages(pages, zOut, true));
         Baselines base = new Baselines(cp, cpSync, zstdLevel, zcli, zcliSync, zBytes[0]);
         List<Import> imports = new ArrayList<>();
         for (boolean sync : new boolean[] {true, false}) {
@@ -102,17 +100,14 @@ public final class BenchCriu {
         long[] heap = new long[1];
         Path exported = work.resolve("exported");
         double exp;
-        boolean identical;
+        boolean[] identical = new boolean[1];
         try (CkptReader r = CkptReader.open(plain)) {
-            exp = best(() -> {
-                AtomicFiles.deleteTree(exported);
-                heap[0] = Math.max(heap[0], measureHeap(() -> criu.exportImage(r, exported, ExportOptions.none())));
-            }, null);
-            identical = sameFiles(dir, exported);
-            AtomicFiles.deleteTree(exported);
+            exp = best(() -> AtomicFiles.deleteTree(exported),
+                    () -> heap[0] = Math.max(heap[0], measureHeap(() -> criu.exportImage(r, exported, ExportOptions.none()))),
+                    c -> { }, () -> identical[0] = sameFiles(dir, exported));
         }
         Files.deleteIfExists(plain);
-        return new Result(dir.toString(), dirBytes, pagesBytes, base, imports, exp, heap[0], identical,
+        return new Result(dir.toString(), dirBytes, pagesBytes, base, imports, exp, heap[0], identical[0],
                 Runtime.getRuntime().maxMemory(), threads);
     }
 
@@ -131,10 +126,10 @@ public final class BenchCriu {
         Path out = work.resolve("import.ckpt");
         long[] heap = new long[1];
         double[] cpu = new double[1];
-        double t = best(() -> heap[0] = Math.max(heap[0], importInto(dir, out, v)), null, c -> cpu[0] = c);
-        long bytes = Files.size(out);
-        Files.deleteIfExists(out);
-        return new Import(v.options(), dedup, level, sync, t, cpu[0], bytes, heap[0]);
+        long[] bytes = new long[1];
+        double t = best(() -> Files.deleteIfExists(out), () -> heap[0] = Math.max(heap[0], importInto(dir, out, v)),
+                c -> cpu[0] = c, () -> bytes[0] = Files.size(out));
+        return new Import(v.options(), dedup, level, sync, t, cpu[0], bytes[0], heap[0]);
     }
 
     /** zstd of every pages file, as the CLI does it; the total output size. */
@@ -179,16 +174,22 @@ public final class BenchCriu {
         return peak;
     }
 
-    private double best(Action a, Action after) throws IOException {
-        return best(a, after, c -> { });
+    private double best(Action clear, Action a) throws IOException {
+        return best(clear, a, c -> { }, () -> { });
     }
 
-    /** Best wall time of {@code runs}; {@code cpuOfBest} gets the process CPU seconds of that run (all threads). */
-    private double best(Action a, Action after, java.util.function.DoubleConsumer cpuOfBest) throws IOException {
+    /**
+     * Best wall time of {@code runs} of {@code a}; {@code cpuOfBest} gets the process CPU seconds of that run (all
+     * threads). {@code clear} removes the output before each run and after the last, untimed: replacing or deleting
+     * a gigabyte of page cache is work of its own, which no contender should be charged with; {@code check} looks at
+     * the last run's output before it goes.
+     */
+    private double best(Action clear, Action a, java.util.function.DoubleConsumer cpuOfBest, Action check) throws IOException {
         double best = Double.MAX_VALUE;
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try {
             for (int i = 0; i < runs; i++) {
+                clear.run();
                 long c0 = os.getProcessCpuTime();
                 long t0 = System.nanoTime();
                 a.run();
@@ -198,7 +199,8 @@ public final class BenchCriu {
                     cpuOfBest.accept((os.getProcessCpuTime() - c0) / 1e9);
                 }
             }
-            if (after != null) after.run();
+            check.run();
+            clear.run();
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
