@@ -34,6 +34,7 @@ typedef unsigned long u64;
 #define SYS_rt_sigaction 13
 #define SYS_pipe2 293
 #define SYS_mremap 25
+#define SYS_madvise 28
 #define SYS_dup2 33
 #define SYS_getpid 39
 #define SYS_fork 57
@@ -444,6 +445,15 @@ static void pread_full(void *dst, u64 n, i64 off) {
     }
 }
 
+/* Allocates the pages of a run before they are read into: faulting them in one by one from inside pread costs
+ * twice as long where page faults are dear (measured 4.1 s against 2.0 s for 1 GiB on a PVM guest) and the same
+ * elsewhere (the kernel zeroes a new page either way). Only runs that are read are populated: a sparse area stays
+ * sparse. Kernels before 5.14 refuse the advice (EINVAL); the pages then fault in as before. */
+#define MADV_POPULATE_WRITE 23
+static void populate(u64 addr, u64 len) {
+    sys3(SYS_madvise, addr, len, MADV_POPULATE_WRITE);
+}
+
 static void load_pages(void) {
     for (;;) {
         uint64_t run[3];
@@ -453,10 +463,14 @@ static void load_pages(void) {
         if (run[1] > (1UL << 36) / PAGE) die("restore plan: page run too long", 0);
         if ((i64) run[2] >= 0) {  /* in the image file, not in the plan */
             if (image_fd < 0) die("restore plan: page run refers to the image, but names none", 0);
-            if (writable_target(run[0], len)) pread_full((void *) run[0], len, (i64) run[2]);
+            if (writable_target(run[0], len)) {
+                populate(run[0], len);
+                pread_full((void *) run[0], len, (i64) run[2]);
+            }
             continue;
         }
         if (writable_target(run[0], len)) {
+            populate(run[0], len);
             read_full((void *) run[0], len);
         } else {  /* pages of an area mapped from its file: the file has them */
             while (len) {
