@@ -93,12 +93,14 @@ typedef unsigned long u64;
 #define MAX_TREE_PIPES 256
 #define MAX_TREE_SOCKS 128  /* unix socket pairs whose both ends are in the tree: 2 fds each, after the pipes */
 #define SOCK_FD_BASE (TREE_FD_BASE + 2 * MAX_TREE_PIPES)
+#define MAX_TREE_FILES 128  /* open file descriptions several fds share (across fork or dup): 1 fd each, after the sockets */
+#define FILE_FD_BASE (SOCK_FD_BASE + 2 * MAX_TREE_SOCKS)
 #define SOCK_QUEUE_MAX (1UL << 20)
 #define F_SETPIPE_SZ 1031
 
 enum { AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
        AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6, AREA_SKIP = 7 };
-enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6 };
+enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6, FD_SHARED = 7 };
 
 struct plan_header {
     char magic[8];
@@ -132,18 +134,21 @@ static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
 static char ready_path[4096];
 
-/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes, u32 nsocks, u32 pad; then per process { i32 pid, i32 parent (index,
+/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes, u32 nsocks, u32 nfiles; then per process { i32 pid, i32 parent (index,
  * -1 root), u32 flags, u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 };
  * per unix socket pair { u32 id_a, u32 id_b, u32 type, u32 alen, u32 blen, u32 pad, a's queue padded to 8, b's queue
- * padded to 8 } (queues: records { u32 length, bytes }) */
+ * padded to 8 } (queues: records { u32 length, bytes }); per shared file { u32 id, i32 flags, i64 pos, u32 type (FD_FILE,
+ * FD_DIR), u32 pathlen, path padded to 8 } */
 #define TREE_SETSID 1u
 #define TREE_SETPGID 2u
 struct tree_proc { int32_t pid, parent; uint32_t flags, planlen; };
 struct tree_pipe { uint32_t pipe_id, datalen; };
+struct tree_file { uint32_t id; int32_t flags; int64_t pos; uint32_t type, pathlen; };
 static struct tree_proc tprocs[MAX_TREE_PROCS];
 static const char *tplan_paths[MAX_TREE_PROCS];
 static uint32_t tpipe_ids[MAX_TREE_PIPES];
-static uint32_t ntprocs, ntpipes, ntsocks;
+static uint32_t ntprocs, ntpipes, ntsocks, ntfiles;
+static uint32_t tfile_ids[MAX_TREE_FILES];
 static uint32_t tsock_ids[MAX_TREE_SOCKS][2];
 static uint8_t sockq[SOCK_QUEUE_MAX];
 static struct ckpt_pidmap *pidmap;
@@ -502,6 +507,21 @@ static void place(i64 tmp, int fd) {
     }
 }
 
+/* Opens a file a descriptor had open, at its offset; /dev/null with a warning when it cannot. */
+static i64 reopen(const char *path, int32_t flags, uint32_t type, int64_t pos, int32_t fd) {
+    i64 t = sys3(SYS_open, path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)) | (type == FD_DIR ? O_DIRECTORY : 0), 0);
+    if (t < 0) {
+        out("ckpt-loader: warning: cannot reopen ");
+        out(path);
+        out(" as fd ");
+        out_num(fd);
+        out(", using /dev/null\n");
+        return sys2(SYS_open, "/dev/null", O_RDWR);
+    }
+    if (pos > 0) sys3(SYS_lseek, t, pos, 0);
+    return t;
+}
+
 static void restore_fds(void) {
     /* fds the program had open are replaced; 0-2 of type KEEP stay what the loader was given (the terminal) */
     for (u64 i = 0; i < H.nfds; i++) {
@@ -512,17 +532,13 @@ static void restore_fds(void) {
         case FD_KEEP: continue;
         case FD_FILE:
         case FD_DIR:
-            t = sys3(SYS_open, fds[i].path, (f->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)) | (f->type == FD_DIR ? O_DIRECTORY : 0), 0);
-            if (t < 0) {
-                out("ckpt-loader: warning: cannot reopen ");
-                out(fds[i].path);
-                out(" as fd ");
-                out_num(f->fd);
-                out(", using /dev/null\n");
-                t = sys2(SYS_open, "/dev/null", O_RDWR);
-            } else if (f->pos > 0) {
-                sys3(SYS_lseek, t, f->pos, 0);
+            t = reopen(fds[i].path, f->flags, f->type, f->pos, f->fd);
+            break;
+        case FD_SHARED:  /* one open file description of the tree's (shared offset): a duplicate of it */
+            for (u64 k = 0; k < ntfiles && t < 0; k++) {
+                if (tfile_ids[k] == f->pipe_id) t = sys3(SYS_fcntl, FILE_FD_BASE + k, F_DUPFD, LOADER_FD_BASE + 8);
             }
+            if (t < 0) t = sys2(SYS_open, "/dev/null", O_RDWR);
             break;
         case FD_PIPE_R:
         case FD_PIPE_W: {
@@ -572,6 +588,7 @@ static void restore_fds(void) {
     /* the tree's pipe ends this process does not hold must go, or readers elsewhere never see EOF */
     for (u64 k = 0; k < 2 * ntpipes; k++) sys1(SYS_close, TREE_FD_BASE + k);
     for (u64 k = 0; k < 2 * ntsocks; k++) sys1(SYS_close, SOCK_FD_BASE + k);
+    for (u64 k = 0; k < ntfiles; k++) sys1(SYS_close, FILE_FD_BASE + k);
 }
 
 struct k_sigaction { uint64_t handler, flags, restorer, mask; };
@@ -852,6 +869,22 @@ static void make_tree_sockets(void) {
     }
 }
 
+/* Opens each file that several descriptors of the tree share (one open file description, inherited across fork or
+ * dup'ed) once, at FILE_FD_BASE + k and its saved offset: every holder takes a duplicate, so the offset is shared again. */
+static void make_tree_files(void) {
+    static char path[4096];
+    for (u64 k = 0; k < ntfiles; k++) {
+        struct tree_file tf;
+        read_full(&tf, sizeof tf);
+        if (tf.pathlen >= sizeof path) die("tree plan: path too long", 0);
+        read_full(path, tf.pathlen);
+        path[tf.pathlen] = 0;
+        skip_pad(tf.pathlen);
+        tfile_ids[k] = tf.id;
+        place(reopen(path, tf.flags, tf.type, tf.pos, (int32_t) (FILE_FD_BASE + k)), (int) (FILE_FD_BASE + k));
+    }
+}
+
 /* Reads the tree plan, makes the pipes, then forks: each process's loader is forked by its parent's, so the restored
  * tree has the original shape. Returns in every process with plan_fd and ready_path set for that process. */
 static void start_tree(const char *tree_plan, const char *ready_dir) {
@@ -864,11 +897,12 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
     ntprocs = counts[0];
     ntpipes = counts[1];
     ntsocks = counts[2];
-    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS)
+    ntfiles = counts[3];
+    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS || ntfiles > MAX_TREE_FILES)
         die("tree plan: counts out of range", 0);
     /* the tree's fds sit above 1024: make room (the program's own limit comes back with its rlimits) */
     uint64_t nofile[2];
-    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < SOCK_FD_BASE + 2 * MAX_TREE_SOCKS
+    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < FILE_FD_BASE + MAX_TREE_FILES
         && nofile[1] > nofile[0]) {
         nofile[0] = nofile[1];
         sys4(SYS_prlimit64, 0, 7, nofile, 0);
@@ -880,6 +914,7 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
     }
     make_tree_pipes();
     make_tree_sockets();
+    make_tree_files();
     sys1(SYS_close, plan_fd);
     map_pidmap();
     pidmap->n = ntprocs;

@@ -48,14 +48,14 @@ public final class Restarter {
         RestorePlan.Summary summary;
         try (CkptReader r = CkptReader.open(rq.image())) {
             tree = TreePlan.of(r, rq.pid());
-            RestorePlan planner = new RestorePlan(rq.pathMap(), tree.sharedPipes(), tree.pairedSockets());
+            RestorePlan planner = new RestorePlan(rq.pathMap(), tree.sharedPipes(), tree.pairedSockets(), tree.sharedFiles());
             List<RestorePlan.Summary> each = new ArrayList<>();
             for (TreePlan.Proc p : tree.processes()) {
                 Path plan = work.resolve("plan-" + p.row().pid());
                 plans.add(plan);
                 each.add(planner.write(r, p.row().pid(), plan));
             }
-            tree.write(treePlan, plans);
+            tree.write(treePlan, plans, planner::mapPath);
             summary = combined(each);
             if (planner.hasPathMap()) {
                 for (TreePlan.Proc p : tree.processes()) {

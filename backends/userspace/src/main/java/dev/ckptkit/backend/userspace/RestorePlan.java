@@ -35,29 +35,33 @@ import java.util.Properties;
 public final class RestorePlan {
     static final int AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
             AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6;
-    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6;
+    static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6,
+            FD_SHARED = 7;
     private static final int PAGE = 4096;
 
     /** What the plan restores, for messages and tests. */
     public record Summary(int pid, int threads, int areas, int fds, long pages, List<String> warnings) {}
 
     private final Map<String, String> pathMap;
-    private final java.util.Set<Long> treePipes, treeSockets;
+    private final java.util.Set<Long> treePipes, treeSockets, treeFiles;
 
     /** {@code pathMap}: OLD=NEW prefixes applied to the paths of files the process had open. */
     public RestorePlan(Map<String, String> pathMap) {
-        this(pathMap, java.util.Set.of(), java.util.Set.of());
+        this(pathMap, java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
     }
 
     /**
      * {@code treePipes}: pipes whose both ends the restored processes hold; stdin/stdout/stderr on one of them are
      * restored as that pipe (a pipeline inside the tree), any other stdio stays the restart's terminal.
      * {@code treeSockets}: inodes of unix sockets whose peer the restored processes hold too (the tree plan's pairs).
+     * {@code treeFiles}: files.id of open file descriptions that several descriptors hold (the tree plan's files).
      */
-    RestorePlan(Map<String, String> pathMap, java.util.Set<Long> treePipes, java.util.Set<Long> treeSockets) {
+    RestorePlan(Map<String, String> pathMap, java.util.Set<Long> treePipes, java.util.Set<Long> treeSockets,
+                java.util.Set<Long> treeFiles) {
         this.pathMap = pathMap == null ? Map.of() : new LinkedHashMap<>(pathMap);
         this.treePipes = treePipes;
         this.treeSockets = treeSockets;
+        this.treeFiles = treeFiles;
     }
 
     public Summary write(CkptReader r, int pid, Path plan) throws IOException {
@@ -143,6 +147,10 @@ public final class RestorePlan {
                     warnings.add("fd " + fd.fd() + ": " + path + " does not exist (use --map-path OLD=NEW); it becomes /dev/null");
                 }
                 if (type == FD_NULL) warnings.add("fd " + fd.fd() + ": " + (f == null ? "?" : f.type() + " " + f.path()) + " cannot be restored; it becomes /dev/null");
+                if ((type == FD_FILE || type == FD_DIR) && treeFiles.contains(fd.fileId())) {
+                    type = FD_SHARED;  // the tree plan opens it once: every holder takes that description
+                    pipeId = fd.fileId();
+                }
                 byte[] p = bytes(path);
                 int flags = f == null ? 0 : f.flags();
                 o.i32(fd.fd()).i32(flags).i64(f != null && f.pos() != null ? f.pos() : 0).i32(type)
@@ -211,7 +219,7 @@ public final class RestorePlan {
         return shared ? AREA_SHARED_ANON : AREA_PRIVATE;
     }
 
-    private static int fdType(FdRow fd, FileRow f) {
+    static int fdType(FdRow fd, FileRow f) {
         if (fd.fd() <= 2) return FD_KEEP;  // stdio goes to the terminal (or whatever) the restart runs on
         if (f == null) return FD_NULL;
         return switch (f.type()) {

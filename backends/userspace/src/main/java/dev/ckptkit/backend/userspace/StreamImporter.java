@@ -18,8 +18,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -210,6 +213,42 @@ final class StreamImporter {
         Result r = new Result(pid, realPid, nthreads, areas.size() - areasBefore, pages, pages * PAGE);
         results.add(r);
         return r;
+    }
+
+    /** Descriptor types a restart reopens by path, so that one open of a shared description can serve every holder. */
+    private static final Set<String> SHAREABLE = Set.of("reg", "dir", "chr", "tty");
+
+    /**
+     * Gives descriptors that are one open file description (inherited across fork, or dup'ed) one files row, as
+     * CRIU's images do, so that a restart opens the file once and they share its offset again. Candidates have the
+     * same type, path, inode, device, flags and position; kcmp(2) decides. Call it while the processes are still
+     * stopped: kcmp compares the live descriptors. Pipes and sockets are matched by inode elsewhere.
+     */
+    void shareOpenFiles(Kcmp kcmp) {
+        Map<Integer, Integer> real = new HashMap<>();
+        for (Result r : results) real.put(r.pid(), r.realPid());
+        Map<Long, FileRow> byId = new HashMap<>();
+        for (FileRow f : files) byId.put(f.id(), f);
+        Map<List<Object>, List<FdRow>> candidates = new LinkedHashMap<>();
+        for (FdRow fd : fds) {
+            FileRow f = byId.get(fd.fileId());
+            if (f == null || !SHAREABLE.contains(f.type()) || f.inode() == null || !real.containsKey(fd.pid())) continue;
+            candidates.computeIfAbsent(Arrays.asList(f.type(), f.path(), f.inode(), f.dev(), f.flags(), f.pos()),
+                    k -> new ArrayList<>()).add(fd);
+        }
+        Map<Long, Long> sameAs = new HashMap<>();  // files.id -> the row of the description's first fd
+        for (List<FdRow> group : candidates.values()) {
+            List<FdRow> firsts = new ArrayList<>();  // one fd of each description found so far
+            for (FdRow fd : group) {
+                FdRow match = firsts.stream()
+                        .filter(a -> kcmp.sameFile(real.get(a.pid()), a.fd(), real.get(fd.pid()), fd.fd())).findFirst().orElse(null);
+                if (match == null) firsts.add(fd);
+                else sameAs.put(fd.fileId(), match.fileId());
+            }
+        }
+        if (sameAs.isEmpty()) return;
+        fds.replaceAll(fd -> sameAs.containsKey(fd.fileId()) ? new FdRow(fd.pid(), fd.fd(), sameAs.get(fd.fileId()), fd.cloexec()) : fd);
+        files.removeIf(f -> sameAs.containsKey(f.id()));
     }
 
     /** Writes the tables, pipe contents and manifest of every process added. */

@@ -27,7 +27,7 @@ import java.util.TreeMap;
 final class TreePlan {
     static final int SETSID = 1, SETPGID = 2;
     /** Room the loader has for the tree (MAX_TREE_PROCS, MAX_TREE_PIPES, MAX_TREE_SOCKS, SOCK_QUEUE_MAX in loader.c). */
-    static final int MAX_PROCS = 256, MAX_PIPES = 256, MAX_SOCKET_PAIRS = 128, MAX_QUEUE = 1 << 20;
+    static final int MAX_PROCS = 256, MAX_PIPES = 256, MAX_SOCKET_PAIRS = 128, MAX_QUEUE = 1 << 20, MAX_FILES = 128;
 
     /** One process: its index of parent in the order (-1 for the root) and what it must do about its session. */
     record Proc(ProcessRow row, int parent, int flags) {}
@@ -37,15 +37,19 @@ final class TreePlan {
     private final Map<Long, byte[]> pipes;
     private final Set<Long> shared;
     private final List<SocketPair> socketPairs;
+    /** files.id -> an open file description several descriptors hold (across fork or dup), opened once by the loader */
+    private final Map<Long, FileRow> files;
 
     /** A unix socket pair whose both ends the processes hold, with each end's receive queue (records). */
     record SocketPair(long a, long b, int type, byte[] queueA, byte[] queueB) {}
 
-    private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared, List<SocketPair> socketPairs) {
+    private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared, List<SocketPair> socketPairs,
+                     Map<Long, FileRow> files) {
         this.procs = procs;
         this.pipes = pipes;
         this.shared = shared;
         this.socketPairs = socketPairs;
+        this.files = files;
     }
 
     /**
@@ -78,8 +82,31 @@ final class TreePlan {
                 order.add(new Proc(c, i, flags));
             }
         }
-        return new TreePlan(order, pipesOf(r, byPid.keySet()), sharedPipes(r, byPid.keySet()), socketPairs(r, byPid.keySet()));
+        return new TreePlan(order, pipesOf(r, byPid.keySet()), sharedPipes(r, byPid.keySet()), socketPairs(r, byPid.keySet()),
+                sharedFiles(r, byPid.keySet()));
     }
+
+    /**
+     * Open file descriptions that more than one descriptor of the processes holds, inherited across fork or dup'ed
+     * (stdio aside: a restart connects it to its terminal). The loader opens each once before it forks and every
+     * holder takes that one, so they share the file offset again instead of each having a copy.
+     */
+    private static Map<Long, FileRow> sharedFiles(CkptReader r, Set<Integer> pids) throws IOException {
+        Map<Long, FileRow> byId = new HashMap<>();
+        for (FileRow f : r.table(Tables.FILES)) byId.put(f.id(), f);
+        Map<Long, Integer> holders = new HashMap<>();
+        for (FdRow fd : r.table(Tables.FDS)) {
+            int type = RestorePlan.fdType(fd, byId.get(fd.fileId()));
+            if (pids.contains(fd.pid()) && (type == RestorePlan.FD_FILE || type == RestorePlan.FD_DIR)) holders.merge(fd.fileId(), 1, Integer::sum);
+        }
+        Map<Long, FileRow> out = new TreeMap<>();
+        holders.forEach((id, n) -> { if (n > 1) out.put(id, byId.get(id)); });
+        if (out.size() > MAX_FILES) throw new IOException(r.path() + ": " + out.size() + " shared open files, the loader restores at most " + MAX_FILES);
+        return out;
+    }
+
+    /** files.id of the open file descriptions the loader opens once for all their holders. */
+    Set<Long> sharedFiles() { return files.keySet(); }
 
     /** Unix sockets held by the processes whose peer they hold too: the loader recreates them as socketpair(2)s. */
     private static List<SocketPair> socketPairs(CkptReader r, Set<Integer> pids) throws IOException {
@@ -166,12 +193,15 @@ final class TreePlan {
     /** Bytes the restart puts back into pipes. */
     long bufferedBytes() { return pipes.values().stream().mapToLong(b -> b.length).sum(); }
 
-    /** Writes the tree plan; {@code plans} are the processes' restore plans, in {@link #processes()} order. */
-    void write(Path out, List<Path> plans) throws IOException {
+    /**
+     * Writes the tree plan; {@code plans} are the processes' restore plans, in {@link #processes()} order;
+     * {@code mapPath} moves the paths of shared files as the restore plans move theirs ({@code --map-path}).
+     */
+    void write(Path out, List<Path> plans, java.util.function.UnaryOperator<String> mapPath) throws IOException {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
             RestorePlan.Out o = new RestorePlan.Out(os);
             o.raw("CKPTTRE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            o.i32(procs.size()).i32(pipes.size()).i32(socketPairs.size()).i32(0);
+            o.i32(procs.size()).i32(pipes.size()).i32(socketPairs.size()).i32(files.size());
             for (int i = 0; i < procs.size(); i++) {
                 Proc p = procs.get(i);
                 byte[] path = RestorePlan.bytes(plans.get(i).toAbsolutePath().toString());
@@ -187,6 +217,13 @@ final class TreePlan {
                         .i32(sp.queueA().length).i32(sp.queueB().length).i32(0);
                 o.padded(sp.queueA());
                 o.padded(sp.queueB());
+            }
+            for (Map.Entry<Long, FileRow> e : files.entrySet()) {
+                FileRow f = e.getValue();
+                byte[] path = RestorePlan.bytes(mapPath.apply(f.path()));
+                int type = "dir".equals(f.type()) ? RestorePlan.FD_DIR : RestorePlan.FD_FILE;
+                o.i32(RestorePlan.planPipeId(e.getKey())).i32(f.flags()).i64(f.pos() != null ? f.pos() : 0).i32(type).i32(path.length);
+                o.padded(path);
             }
         }
     }

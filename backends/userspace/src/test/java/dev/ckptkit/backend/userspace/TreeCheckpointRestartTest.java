@@ -123,7 +123,8 @@ class TreeCheckpointRestartTest {
                 assertEquals((int) p.pid(), img.manifest().processTree().rootPid());
                 assertEquals(tree.size(), img.manifest().processTree().processes());
                 // one pipe: the parent holds its write end, the child its read end; both rows say what it held
-                Map<Long, Integer> holder = img.table(Tables.FDS).stream().collect(Collectors.toMap(FdRow::fileId, FdRow::pid));
+                // (the stdio the parent passed on is one files row for both: a description shared across fork)
+                Map<Long, Integer> holder = img.table(Tables.FDS).stream().collect(Collectors.toMap(FdRow::fileId, FdRow::pid, (a, b) -> a));
                 List<PipeRow> pipes = img.table(Tables.PIPES);
                 Map<Long, List<PipeRow>> byPipe = pipes.stream().collect(Collectors.groupingBy(PipeRow::pipeId));
                 PipeRow readEnd = pipes.stream().filter(x -> holder.get(x.fileId()) == childPid && (x.flags() & 3) == 0).findFirst().orElseThrow();
