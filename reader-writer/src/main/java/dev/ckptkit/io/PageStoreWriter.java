@@ -21,6 +21,8 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,8 +36,8 @@ import java.util.zip.CRC32C;
  * 1 MiB blocks that the workers compress, and a writer thread writes blocks in order, so that the caller's thread
  * goes on reading pages meanwhile. Without dedup there is nothing to decide in order: the worker that scans a batch
  * packs its non-zero pages to the front and encodes the batch as a block of its own, so the pages are not copied
- * again on the caller's thread (blocks then hold up to 256 pages, fewer where a batch had zero or absent pages). Index entries and hashes are spilled to
- * temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
+ * again on the caller's thread (blocks then hold up to 256 pages, fewer where a batch had zero or absent pages).
+ * Index entries and hashes are spilled to temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
  * recycled: a gigabyte of pages allocates nothing per page on the heap, and reads and writes need no bounce copy.
  */
 final class PageStoreWriter implements PageSink, AutoCloseable {
@@ -64,9 +66,9 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
      */
     private final Arena arena = Arena.ofAuto();
     /** Written or drained batches come back, from the writer thread too. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Batch> freeBatches = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Batch> freeBatches = new ConcurrentLinkedQueue<>();
     /** Written blocks come back from the writer thread. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Block> freeBlocks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Block> freeBlocks = new ConcurrentLinkedQueue<>();
     /** Every block made, to close their compression contexts however the writer ends. */
     private final List<Block> allBlocks = new ArrayList<>();
     private final DedupTable dedup = new DedupTable();
@@ -268,7 +270,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     }
 
     private void submitWrite(Block encoded, Runnable recycle) throws IOException {
-        submitWrite(java.util.concurrent.CompletableFuture.completedFuture(encoded), recycle);
+        submitWrite(CompletableFuture.completedFuture(encoded), recycle);
     }
 
     /** Waits until every block submitted so far is in the file; another section may be written after that. */
