@@ -95,6 +95,9 @@ static struct {
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
 static pid_t raw_getppid(void) { return (pid_t) syscall(SYS_getppid); }
+/* the library's own look-ups go straight to the kernel: the wrappers of these calls (path mapping) are the program's */
+static ssize_t raw_readlink(const char *path, char *buf, size_t n) { return syscall(SYS_readlinkat, AT_FDCWD, path, buf, n); }
+static int raw_stat(const char *path, struct stat *st) { return (int) syscall(SYS_newfstatat, AT_FDCWD, path, st, 0); }
 
 static void futex_wait(int *addr, int val, long ms) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -441,7 +444,7 @@ static void send_fds(void) {
                 char l[64];
                 snprintf(l, sizeof l, "/proc/self/fd/%d", fd);
                 char t[8];
-                ssize_t k = readlink(l, t, sizeof t);
+                ssize_t k = raw_readlink(l, t, sizeof t);
                 if (!(k >= 5 && memcmp(t, "pipe:", 5) == 0)) f.type = CKPT_FD_FIFO;
             }
             f.mode = st.st_mode;
@@ -460,7 +463,7 @@ static void send_fds(void) {
             }
             char link[64], path[4096];
             snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-            ssize_t pl = readlink(link, path, sizeof path);
+            ssize_t pl = raw_readlink(link, path, sizeof path);
             send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
             if (f.type == CKPT_FD_PIPE && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
             if (f.type == CKPT_FD_SOCKET && f.sock_domain == AF_UNIX) send_unix_socket(fd, f.inode);
@@ -668,7 +671,7 @@ static void send_mtimes(void) {
             char *nl = strchr(line, '\n');
             if (nl) *nl = 0;
             struct maps_line m;
-            if (parse_maps_line(line, &m) && m.ino != 0 && m.name[0] == '/' && stat(m.name, &st) == 0
+            if (parse_maps_line(line, &m) && m.ino != 0 && m.name[0] == '/' && raw_stat(m.name, &st) == 0
                     && st.st_ino == m.ino && st.st_dev == makedev(m.maj, m.min)) {
                 mtime_add(CKPT_MTIME_AREA, -1, m.start, &st);
             }
@@ -688,7 +691,7 @@ static void dump_all(ucontext_t *uc) {
     char cwd[4096];
     if (getcwd(cwd, sizeof cwd)) send_frame(CKPT_F_CWD, cwd, strlen(cwd));
     char exe[4096];
-    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe);
+    ssize_t el = raw_readlink("/proc/self/exe", exe, sizeof exe);
     if (el > 0) send_frame(CKPT_F_EXE, exe, (size_t) el);
     send_rlimits();
     send_sigactions();
@@ -1176,6 +1179,28 @@ static const char *mapped(const char *path, char *tmp, size_t cap) {
     return path;
 }
 
+/* The path a call on (dirfd, path) uses after a restart: an absolute one through mapped(); a relative one that
+ * starts with a digit ("<pid>/status") and resolves in /proc (dirfd, or for AT_FDCWD the cwd, is /proc) as the
+ * absolute "/proc/<pid>/status" through mapped(), so a dirfd of /proc finds the process's directory now as well.
+ * Other relative paths are left alone: they resolve against a directory that was itself opened through the map.
+ * errno stays as it was (the readlink may fail on a bad dirfd; the call itself then reports it). */
+static const char *mapped_at(int dirfd, const char *path, char *tmp, size_t cap) {
+    if (!path || S.generation <= 0) return path;
+    if (path[0] == '/') return mapped(path, tmp, cap);
+    if (path[0] < '1' || path[0] > '9') return path;
+    char link[64], target[8];
+    if (dirfd == AT_FDCWD) snprintf(link, sizeof link, "/proc/self/cwd");
+    else snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+    int e = errno;
+    ssize_t n = raw_readlink(link, target, sizeof target);
+    errno = e;
+    if (n != 5 || memcmp(target, "/proc", 5) != 0) return path;
+    char abs[4096];
+    if (snprintf(abs, sizeof abs, "/proc/%s", path) >= (int) sizeof abs) return path;
+    const char *m = mapped(abs, tmp, cap);
+    return m == abs ? path : m;
+}
+
 /* open(2)'s third argument exists only with O_CREAT / O_TMPFILE */
 #define MODE_ARG(flags, last)                               \
     mode_t mode = 0;                                        \
@@ -1186,10 +1211,9 @@ static const char *mapped(const char *path, char *tmp, size_t cap) {
         va_end(ap);                                         \
     }
 
-/* relative paths are left alone: they resolve against a directory that was itself opened through the map */
 static int open_mapped(int dirfd, const char *path, int flags, mode_t mode) {
     char tmp[4096];
-    return (int) syscall(SYS_openat, dirfd, path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, flags, mode);
+    return (int) syscall(SYS_openat, dirfd, mapped_at(dirfd, path, tmp, sizeof tmp), flags, mode);
 }
 
 int open(const char *path, int flags, ...) {
@@ -1204,14 +1228,55 @@ int openat(int dirfd, const char *path, int flags, ...) {
     return open_mapped(dirfd, path, flags, mode);
 }
 
-/* glibc's fopen opens through an internal open that the wrappers above do not see */
-static FILE *(*next_fopen)(const char *, const char *);
-
-FILE *fopen(const char *path, const char *mode) {
-    if (!next_fopen) next_fopen = (FILE *(*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
-    if (!next_fopen) { errno = ENOSYS; return NULL; }
-    char tmp[4096];
-    return next_fopen(path && path[0] == '/' ? mapped(path, tmp, sizeof tmp) : path, mode);
+/* glibc's definition of a wrapped call, looked up on first use (dlsym may allocate: fine, since the checkpoint path,
+ * which must not, never calls a wrapper; the library's own look-ups are raw syscalls) */
+static void *next_fn(void **slot, const char *name) {
+    void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!f) {
+        int e = errno;
+        f = dlsym(RTLD_NEXT, name);
+        errno = e;
+        __atomic_store_n(slot, f, __ATOMIC_RELEASE);
+    }
+    return f;
 }
 
+/* Defines NAME PARAMS as glibc's NAME called with ARGS, its path parameter PATH (resolved against DIRFD) mapped
+ * first. glibc's own code (fopen, opendir, stat...) opens and looks up through internal calls that the open
+ * wrappers never see, so each entry point a program calls is wrapped itself. */
+#define PATH_WRAPPER(ret, name, fail, params, dirfd, path, args)  \
+    static void *next_##name;                                     \
+    ret name params {                                             \
+        ret (*f) params = next_fn(&next_##name, #name);           \
+        if (!f) { errno = ENOSYS; return fail; }                  \
+        char tmp[4096];                                           \
+        path = mapped_at(dirfd, path, tmp, sizeof tmp);           \
+        return f args;                                            \
+    }
+
+PATH_WRAPPER(FILE *, fopen, NULL, (const char *path, const char *mode), AT_FDCWD, path, (path, mode))
 FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
+PATH_WRAPPER(DIR *, opendir, NULL, (const char *path), AT_FDCWD, path, (path))
+PATH_WRAPPER(int, stat, -1, (const char *path, struct stat *st), AT_FDCWD, path, (path, st))
+PATH_WRAPPER(int, stat64, -1, (const char *path, struct stat64 *st), AT_FDCWD, path, (path, st))
+PATH_WRAPPER(int, lstat, -1, (const char *path, struct stat *st), AT_FDCWD, path, (path, st))
+PATH_WRAPPER(int, lstat64, -1, (const char *path, struct stat64 *st), AT_FDCWD, path, (path, st))
+PATH_WRAPPER(int, fstatat, -1, (int dirfd, const char *path, struct stat *st, int fl), dirfd, path, (dirfd, path, st, fl))
+PATH_WRAPPER(int, fstatat64, -1, (int dirfd, const char *path, struct stat64 *st, int fl), dirfd, path, (dirfd, path, st, fl))
+PATH_WRAPPER(int, statx, -1, (int dirfd, const char *path, int fl, unsigned int mask, struct statx *st), dirfd, path,
+             (dirfd, path, fl, mask, st))
+/* the entry points of programs built against glibc before 2.33, where stat() and friends were inline calls of these */
+PATH_WRAPPER(int, __xstat, -1, (int ver, const char *path, struct stat *st), AT_FDCWD, path, (ver, path, st))
+PATH_WRAPPER(int, __xstat64, -1, (int ver, const char *path, struct stat64 *st), AT_FDCWD, path, (ver, path, st))
+PATH_WRAPPER(int, __lxstat, -1, (int ver, const char *path, struct stat *st), AT_FDCWD, path, (ver, path, st))
+PATH_WRAPPER(int, __lxstat64, -1, (int ver, const char *path, struct stat64 *st), AT_FDCWD, path, (ver, path, st))
+PATH_WRAPPER(int, __fxstatat, -1, (int ver, int dirfd, const char *path, struct stat *st, int fl), dirfd, path,
+             (ver, dirfd, path, st, fl))
+PATH_WRAPPER(int, __fxstatat64, -1, (int ver, int dirfd, const char *path, struct stat64 *st, int fl), dirfd, path,
+             (ver, dirfd, path, st, fl))
+PATH_WRAPPER(int, access, -1, (const char *path, int mode), AT_FDCWD, path, (path, mode))
+PATH_WRAPPER(int, euidaccess, -1, (const char *path, int mode), AT_FDCWD, path, (path, mode))
+PATH_WRAPPER(int, eaccess, -1, (const char *path, int mode), AT_FDCWD, path, (path, mode))
+PATH_WRAPPER(int, faccessat, -1, (int dirfd, const char *path, int mode, int fl), dirfd, path, (dirfd, path, mode, fl))
+PATH_WRAPPER(ssize_t, readlink, -1, (const char *path, char *buf, size_t n), AT_FDCWD, path, (path, buf, n))
+PATH_WRAPPER(ssize_t, readlinkat, -1, (int dirfd, const char *path, char *buf, size_t n), dirfd, path, (dirfd, path, buf, n))

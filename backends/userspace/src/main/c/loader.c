@@ -37,6 +37,7 @@ typedef unsigned long u64;
 #define SYS_madvise 28
 #define SYS_dup2 33
 #define SYS_getpid 39
+#define SYS_getppid 110
 #define SYS_fork 57
 #define SYS_socketpair 53
 #define SYS_sendto 44
@@ -52,6 +53,9 @@ typedef unsigned long u64;
 #define SYS_set_tid_address 218
 #define SYS_gettid 186
 #define SYS_prlimit64 302
+#define SYS_futex 202
+#define SYS_wait4 61
+#define SYS_rt_sigprocmask 14
 
 #define O_RDONLY 0
 #define O_WRONLY 1
@@ -152,6 +156,7 @@ static uint32_t tfile_ids[MAX_TREE_FILES];
 static uint32_t tsock_ids[MAX_TREE_SOCKS][2];
 static uint8_t sockq[SOCK_QUEUE_MAX];
 static struct ckpt_pidmap *pidmap;
+static i64 loader_parent;  /* in a tree: the pid of the loader that forked this one (0: the root) */
 static uint8_t stack[1 << 16] __attribute__((aligned(16)));
 uint8_t *loader_stack_top = stack + sizeof stack;
 extern char __executable_start[], _end[];
@@ -209,6 +214,10 @@ static void out_hex(u64 v) {
 /* Ends a loader that cannot restore its process; in a tree it leaves READY_PATH.failed, so 'ckpt restart' stops
  * waiting for that process at once. */
 __attribute__((noreturn)) static void fail(void) {
+    if (pidmap) {  /* the others wait for this process before they resume: let them go (and give up) */
+        __atomic_store_n(&pidmap->failed, 1, __ATOMIC_RELEASE);
+        sys6(SYS_futex, (i64) &pidmap->back, 1 /* FUTEX_WAKE */, 0x7fffffff, 0, 0, 0);
+    }
     if (ready_path[0]) {
         char p[sizeof ready_path + 8];
         u64 n = slen(ready_path);
@@ -740,6 +749,31 @@ static u64 find_tid_slot(struct plan_thread *t) {
     return 0;
 }
 
+/* Every process of the tree waits here, restored but not yet running its program, until all are: a program running
+ * early could signal a process whose loader is still at work (default actions then: a SIGUSR1 ended it, and its
+ * parent waited for its ready file in vain) or look up a pid the map does not have yet. Signals sent to a loader
+ * stay pending (blocked from its start) and reach the program's own handlers. The tree gives up together: on a
+ * loader that failed (it sets `failed`), and, checked every 100 ms, on a loader that ended otherwise (killed from
+ * outside): its children see their parent change, its parent sees it exit (until the program runs, a loader's
+ * only children are the loaders it forked). */
+static void await_tree(void) {
+    uint32_t n = pidmap->n;
+    if (__atomic_add_fetch(&pidmap->back, 1, __ATOMIC_ACQ_REL) >= n) {
+        sys6(SYS_futex, (i64) &pidmap->back, 1 /* FUTEX_WAKE */, 0x7fffffff, 0, 0, 0);
+        return;
+    }
+    for (;;) {
+        /* first: once all are back, a process may run (and end) already, which is no failure */
+        uint32_t b = __atomic_load_n(&pidmap->back, __ATOMIC_ACQUIRE);
+        if (b >= n) return;
+        if (__atomic_load_n(&pidmap->failed, __ATOMIC_ACQUIRE)) die("another process of the tree failed to restore", 0);
+        if (loader_parent && sys1(SYS_getppid, 0) != loader_parent) die("the parent's loader ended", 0);
+        if (sys4(SYS_wait4, -1, 0, 1 /* WNOHANG */ | 0x40000000 /* __WALL */, 0) > 0) die("a child's loader ended", 0);
+        struct { i64 s, ns; } slice = { 0, 100000000 };
+        sys6(SYS_futex, (i64) &pidmap->back, 0 /* FUTEX_WAIT, shared: the map is */, b, (i64) &slice, 0, 0);
+    }
+}
+
 __attribute__((noreturn)) static void resume(void) {
     u64 leader = 0;
     for (u64 i = 0; i < H.nthreads; i++) if (threads[i].t.tid == H.pid) leader = i;
@@ -748,11 +782,7 @@ __attribute__((noreturn)) static void resume(void) {
         sps[i] = build_frame(&threads[i]);
         if (!threads[i].t.tid_addr) threads[i].t.tid_addr = find_tid_slot(&threads[i].t);
     }
-    /* block everything while threads are made: a signal now would run the program's handler on our stack */
-    uint64_t all = ~0UL;
-    struct k_sigaction dummy;
-    (void) dummy;
-    sys4(14 /* rt_sigprocmask */, 2 /* SIG_SETMASK */, &all, 0, 8);
+    await_tree();
     for (u64 i = 0; i < H.nthreads; i++) {
         if (i == leader) continue;
         struct plan_thread *t = &threads[i].t;
@@ -923,9 +953,14 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
 again:
     for (u64 j = me + 1; j < ntprocs; j++) {
         if (tprocs[j].parent != (int32_t) me) continue;
+        i64 parent = sys1(SYS_getpid, 0);
         i64 r = sys1(SYS_fork, 0);
         if (r < 0) die("cannot fork a process of the tree", r);
-        if (r == 0) { me = j; goto again; }
+        if (r == 0) {
+            loader_parent = parent;
+            me = j;
+            goto again;
+        }
     }
     pidmap->e[me].real = (int32_t) sys1(SYS_getpid, 0);
     if (tprocs[me].flags & TREE_SETSID) sys1(SYS_setsid, 0);
@@ -947,6 +982,11 @@ __attribute__((noreturn, used)) void loader_main(long *sp) {
     long argc = sp[0];
     char **argv = (char **) (sp + 1);
     if (argc < 2) die("usage: ckpt-loader PLAN [READY_PATH] | -t TREE_PLAN READY_DIR", 0);
+    /* Signals wait until the program runs with its own handlers and mask (sigreturn sets them): a default action
+     * now would end a half-restored process (a tree's processes signal each other as soon as they resume). The
+     * forked loaders inherit the mask. */
+    uint64_t all = ~0UL;
+    sys4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, 0, 8);
     /* argv lives on the stack we are about to unmap: what is needed later is copied */
     if (seq(argv[1], "-t")) {
         if (argc < 4) die("usage: ckpt-loader -t TREE_PLAN READY_DIR", 0);

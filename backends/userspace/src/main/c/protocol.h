@@ -16,8 +16,10 @@
 #define CKPT_PIDMAP_MAX 256
 struct ckpt_pidmap {
     char magic[8];                   /* "CKPTPIDS" */
-    uint32_t n; uint32_t pad;
+    uint32_t n;
+    uint32_t back;                   /* loaders done restoring: none resumes its program before all are (futex word) */
     struct { int32_t pid; int32_t real; } e[CKPT_PIDMAP_MAX];   /* real 0: that process is not back yet */
+    uint32_t failed;                 /* a loader of the tree failed: the others give up too */
 };
 #define CKPT_REQUEST_MAGIC 0x51524b43u /* "CKRQ" */
 #define CKPT_REQUEST_KILL 1u

@@ -10,8 +10,12 @@
  * With "exec", the child execs this program again (pipetree OUTDIR --child RFD SFD: a fork+exec child, which gets
  * libckpt.so through the inherited LD_PRELOAD) and forks a grandchild that only ticks:
  *   OUTDIR/grandchild: ticks  getpid()  getppid()
+ * Each step (a transfer and the status line that reports it) runs with the checkpoint signal blocked, so a
+ * checkpoint stops a process between steps only and the status files match what the pipe and the socket hold.
  * usage: pipetree OUTDIR [exec] */
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,6 +36,14 @@ static void status(const char *dir, const char *name, const char *line) {
     close(fd);
     rename(tmp, path);
 }
+
+/* libckpt stops a thread with its checkpoint signal ($CKPT_SIGNAL, default SIGRTMAX-1, PROTOCOL.md); blocked, it waits
+ * until the step is over. Without this a checkpoint could fall between a write to the pipe and the status line
+ * that counts it (seen under load: the pipe held one number more than the parent's status said). A step never
+ * blocks: the child polls before its read, and the parent's pipe is full only after about 100 s. */
+static sigset_t ckpt_signal;
+static void step_begin(void) { pthread_sigmask(SIG_BLOCK, &ckpt_signal, NULL); }
+static void step_end(void) { pthread_sigmask(SIG_UNBLOCK, &ckpt_signal, NULL); }
 
 static volatile sig_atomic_t usr1;
 static void on_usr1(int sig) { (void) sig; usr1++; }
@@ -72,6 +84,11 @@ static int child_loop(const char *dir, int rfd, int sfd) {
     uint64_t expect = 1, reads = 0;
     int ok = 1;
     for (;;) {
+        /* wait for a number outside the step: a checkpoint must be able to stop a reader of an empty pipe (the parent
+         * writes each number whole, so once readable the pipe holds one) */
+        struct pollfd pf = { rfd, POLLIN, 0 };
+        while (poll(&pf, 1, -1) < 0) {}
+        step_begin();
         uint64_t v;
         if (read_full(rfd, &v, sizeof v) != 0) return 3;
         if (v != expect) ok = 0;
@@ -81,6 +98,7 @@ static int child_loop(const char *dir, int rfd, int sfd) {
         snprintf(line, sizeof line, "%lu %lu %d %d %d %d\n", (unsigned long) reads, (unsigned long) v, ok, (int) getpid(),
                  (int) getppid(), (int) usr1);
         status(dir, "child", line);
+        step_end();
         pause_ms(40);
     }
 }
@@ -88,6 +106,9 @@ static int child_loop(const char *dir, int rfd, int sfd) {
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     const char *dir = argv[1];
+    const char *cs = getenv("CKPT_SIGNAL");
+    sigemptyset(&ckpt_signal);
+    sigaddset(&ckpt_signal, cs ? atoi(cs) : SIGRTMAX - 1);
     if (argc >= 5 && strcmp(argv[2], "--child") == 0) {
         pid_t g = fork();
         if (g == 0) grandchild(dir);
@@ -116,6 +137,7 @@ int main(int argc, char **argv) {
     int signal_ok = 1, sock_ok = 1;
     uint64_t sock_reads = 0, sock_last = 0;
     for (uint64_t seq = 1;; seq++) {
+        step_begin();
         if (write(p[1], &seq, sizeof seq) != (ssize_t) sizeof seq) return 4;
         if (seq % 20 == 0) {
             int st;
@@ -132,6 +154,7 @@ int main(int argc, char **argv) {
         snprintf(line, sizeof line, "%lu %lu %d %d %d %lu %lu %d\n", (unsigned long) seq, (unsigned long) seq, (int) getpid(),
                  (int) getppid(), signal_ok, (unsigned long) sock_reads, (unsigned long) sock_last, sock_ok);
         status(dir, "parent", line);
+        step_end();
         pause_ms(10);
     }
 }

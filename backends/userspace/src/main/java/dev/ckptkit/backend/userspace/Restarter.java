@@ -48,7 +48,7 @@ public final class Restarter {
         RestorePlan.Summary summary;
         try (CkptReader r = CkptReader.open(rq.image())) {
             tree = TreePlan.of(r, rq.pid());
-            RestorePlan planner = new RestorePlan(rq.pathMap(), tree.sharedPipes(), tree.pairedSockets(), tree.sharedFiles());
+            RestorePlan planner = tree.planner(rq.pathMap());
             List<RestorePlan.Summary> each = new ArrayList<>();
             for (TreePlan.Proc p : tree.processes()) {
                 Path plan = work.resolve("plan-" + p.row().pid());
@@ -81,14 +81,15 @@ public final class Restarter {
                 Path ready = readyDir.resolve(Integer.toString(proc.row().pid()));
                 while (!Files.exists(ready)) {
                     if (Files.exists(readyDir.resolve(proc.row().pid() + ".failed"))) {
-                        // a partial tree is no restart: end what is back already
-                        pids.values().forEach(x -> ProcessHandle.of(x).ifPresent(ProcessHandle::destroyForcibly));
-                        p.destroyForcibly();
+                        abandon(p, readyDir);
                         throw new IOException("ckpt-loader failed restoring process " + proc.row().pid() + " of " + rq.image());
                     }
-                    if (!p.isAlive()) throw new IOException("ckpt-loader failed (exit " + p.exitValue() + ") restoring " + rq.image());
+                    if (!p.isAlive()) {
+                        abandon(p, readyDir);
+                        throw new IOException("ckpt-loader failed (exit " + p.exitValue() + ") restoring " + rq.image());
+                    }
                     if (System.nanoTime() > deadline) {
-                        p.destroyForcibly();
+                        abandon(p, readyDir);
                         throw new IOException("ckpt-loader did not finish restoring process " + proc.row().pid() + " of " + rq.image()
                                 + " within " + rq.readyTimeout().toSeconds() + " s");
                     }
@@ -112,6 +113,24 @@ public final class Restarter {
             runs.add(new HookRun(h, hp.waitFor()));
         }
         return new Restarted(rootPid, newPid, p, summary, runs, pids);
+    }
+
+    /**
+     * A partial tree is no restart: ends the root's loader and every process below it, back or still loading (left
+     * running, they would hold this process's stdio and the tree's pipes open for good). The descendants are taken
+     * before anything is killed, and the ready files name those already back: a process whose parent died is
+     * reparented away from the tree (a loader that died itself leaves its children so).
+     */
+    private static void abandon(Process root, Path readyDir) throws IOException {
+        List<ProcessHandle> below = root.descendants().toList();
+        root.destroyForcibly();
+        below.forEach(ProcessHandle::destroyForcibly);
+        try (var s = Files.list(readyDir)) {
+            for (Path f : s.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
+                String pid = Files.readString(f).trim();
+                if (pid.matches("[0-9]+")) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
     }
 
     private static RestorePlan.Summary combined(List<RestorePlan.Summary> each) {

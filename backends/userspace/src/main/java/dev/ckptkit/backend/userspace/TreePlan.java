@@ -108,6 +108,11 @@ final class TreePlan {
     /** files.id of the open file descriptions the loader opens once for all their holders. */
     Set<Long> sharedFiles() { return files.keySet(); }
 
+    /** The planner of the processes' restore plans, which take the tree's pipes, socket pairs and shared files. */
+    RestorePlan planner(Map<String, String> pathMap) {
+        return new RestorePlan(pathMap, sharedPipes(), pairedSockets(), sharedFiles());
+    }
+
     /** Unix sockets held by the processes whose peer they hold too: the loader recreates them as socketpair(2)s. */
     private static List<SocketPair> socketPairs(CkptReader r, Set<Integer> pids) throws IOException {
         Set<Long> heldFiles = new HashSet<>();

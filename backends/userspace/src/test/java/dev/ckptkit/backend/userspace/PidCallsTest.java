@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pid virtualisation beyond getpid/kill/waitpid (src/test/c/pidcalls.c): a parent, a child that made itself a session
  * leader and another child are checkpointed as a tree, killed and restarted under new kernel pids; then
- * getpgid/getpgrp/getsid/setpgid, waitid (P_PID and P_PGID), tgkill, sigqueue and /proc/PID/... paths, called with
- * the original pids, reach the restored processes and answer with original pids.
+ * getpgid/getpgrp/getsid/setpgid, waitid (P_PID and P_PGID), tgkill, sigqueue and /proc/PID/... paths (open, fopen,
+ * the stat family, access, readlink, opendir; also "PID/..." relative to a dirfd or cwd of /proc), called with the
+ * original pids, reach the restored processes and answer with original pids.
  */
 class PidCallsTest {
     private static final Duration T = Duration.ofSeconds(30);
@@ -61,7 +62,17 @@ class PidCallsTest {
         assertEquals(0, v.get("sigqueue"), who + ": sigqueue(getpid(), 0) " + v);
         assertEquals(now, (long) v.get("proc"), who + ": /proc/getpid()/status is its own " + v);
         assertEquals(now, (long) v.get("fproc"), who + ": /proc/getpid()/status by fopen is its own " + v);
+        assertEquals(now, (long) v.get("procat"), who + ": openat(fd of /proc, \"getpid()/status\") is its own " + v);
+        assertEquals(now, (long) v.get("proccwd"), who + ": open(\"getpid()/status\") in a cwd of /proc is its own " + v);
+        // 1: the call on /proc/<getpid()>/... (and "<getpid()>/..." relative to a dirfd of /proc: the *fd keys) reached
+        // its own directory now (the stat calls found /proc/self/exe's file; readlink its target; opendir of task/ lists
+        // its pid now)
+        for (String call : PATH_CALLS) assertEquals(1, v.get(call), who + ": " + call + " on /proc/<getpid()>/... " + v);
     }
+
+    private static final List<String> PATH_CALLS = List.of("stat", "stat64", "lstat", "lstat64", "fstatat", "fstatatfd", "fstatat64fd",
+            "statx", "statxfd", "xstat", "xstat64", "lxstat", "lxstat64", "fxstatatfd", "fxstatat64", "access", "euidaccess", "eaccess",
+            "faccessat", "faccessatfd", "readlink", "readlinkat", "readlinkatfd", "opendir");
 
     @Test
     void pidCallsUseOriginalPidsAfterKillAndRestart(@TempDir Path dir) throws Exception {
