@@ -21,12 +21,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden files in format-spec/golden/ are kept forever: every later reader must read every one of them.
- * Names say how to rebuild their content: {@code v1.0-seedS-pagesP-zstdZ.ckpt}. Regenerate (only when adding a
+ * Names say how to rebuild their content: {@code v1.0-seedS-pagesP-zstdZ.ckpt}, {@code -nodedup} for a writer without
+ * dedup (no page hashes; since 1.2). Regenerate (only when adding a
  * new format version) with {@code -Dgolden.write=true}.
  */
 class GoldenFilesTest {
-    private static final Pattern NAME = Pattern.compile("v(\\d+)\\.(\\d+)-seed(\\d+)-pages(\\d+)-zstd(\\d+)\\.ckpt");
-    private static final List<String> CURRENT = List.of("seed11-pages12-zstd0", "seed12-pages12-zstd3");
+    private static final Pattern NAME = Pattern.compile("v(\\d+)\\.(\\d+)-seed(\\d+)-pages(\\d+)-zstd(\\d+)(-nodedup)?\\.ckpt");
+    private static final List<String> CURRENT = List.of("seed11-pages12-zstd0", "seed12-pages12-zstd3", "seed13-pages12-zstd0-nodedup");
 
     @TempDir
     Path tmp;
@@ -61,7 +62,7 @@ class GoldenFilesTest {
     private static void write(Matcher m, Path out) throws IOException {
         var model = RandomImages.model(Long.parseLong(m.group(3)), Integer.parseInt(m.group(4)));
         RandomImages.write(model, out, new WriterOptions(java.util.UUID.nameUUIDFromBytes(out.getFileName().toString().getBytes()),
-                "ckptkit-golden", m.group(1) + "." + m.group(2), Integer.parseInt(m.group(5)), 1));
+                "ckptkit-golden", m.group(1) + "." + m.group(2), Integer.parseInt(m.group(5)), 1, m.group(6) == null));
     }
 
     @ParameterizedTest(name = "{0}")
