@@ -97,7 +97,11 @@ public final class BenchUserspace {
     private Result criu(Result mine) throws IOException, InterruptedException {
         int mib = mine.mib();
         Path dir = Files.createDirectories(scratch.resolve("criu-" + mib));
-        Path status = dir.resolve("status"), images = Files.createDirectories(dir.resolve("images"));
+        Path status = dir.resolve("status"), images = dir.resolve("images");
+        // a fresh directory, as the checkpoint writes a fresh file: overwriting the last run's images would hand
+        // criu the page-cache pages their truncation frees, which on a VM are far cheaper to write than new ones
+        dev.ckptkit.io.AtomicFiles.deleteTree(images);
+        Files.createDirectories(images);
         long pid = start(mib, status, false);
         try {
             long t0 = System.nanoTime();
@@ -125,6 +129,7 @@ public final class BenchUserspace {
                     mine.restartSeconds(), mine.imageBytes(), dump, synced, dumpCpu, restore, bytes, loadAverage(), null);
         } finally {
             kill(pid);
+            dev.ckptkit.io.AtomicFiles.deleteTree(images);  // as the checkpoint's image is deleted after its run
         }
     }
 
