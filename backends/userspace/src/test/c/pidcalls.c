@@ -25,19 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "status.h"
 
 static const char *dir;
-
-static void status(const char *name, const char *line) {
-    char tmp[4096], path[4096];
-    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return;
-    (void) !write(fd, line, strlen(line));
-    close(fd);
-    rename(tmp, path);
-}
 
 static void pause_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -206,7 +196,7 @@ int main(int argc, char **argv) {
         union sigval v = {.sival_int = 0};
         snprintf(line + n, sizeof line - (size_t) n, " ptgkill=%d psigqueue=%d\n", tgkill(getppid(), getppid(), 0),
                  sigqueue(getppid(), 0, v));
-        status("child", line);
+        status(dir, "child", line);
         await_file("exit");
         return 7;
     }
@@ -215,14 +205,14 @@ int main(int argc, char **argv) {
     if (other == 0) loop_forever();
     char line[4096];
     snprintf(line, sizeof line, "%d %d %d\n", (int) getpid(), (int) child, (int) other);
-    status("pids", line);
+    status(dir, "pids", line);
     await_file("go");
     int n = self_calls(line, sizeof line);
     await_file("child");
     int cpgid = getpgid(child), csid = getsid(child), cproc = proc_pid(child);
     int setpg = setpgid(other, other);
     int opgid = getpgid(other);
-    status("exit", "");
+    status(dir, "exit", "");
     siginfo_t si;
     memset(&si, 0, sizeof si);
     int w = waitid(P_PID, (id_t) child, &si, WEXITED);
@@ -234,6 +224,6 @@ int main(int argc, char **argv) {
              " cpgid=%d csid=%d cproc=%d setpgid=%d opgid=%d waitid=%d wpid=%d wcode=%d wstatus=%d kill=%d gwaitid=%d gpid=%d "
              "gcode=%d gstatus=%d\n",
              cpgid, csid, cproc, setpg, opgid, w, wpid, wcode, wstatus, k, g, (int) si.si_pid, si.si_code, si.si_status);
-    status("parent", line);
+    status(dir, "parent", line);
     return 0;
 }

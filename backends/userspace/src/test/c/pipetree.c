@@ -25,17 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static void status(const char *dir, const char *name, const char *line) {
-    char tmp[4096], path[4096];
-    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return;
-    (void) !write(fd, line, strlen(line));
-    close(fd);
-    rename(tmp, path);
-}
+#include "status.h"
 
 /* libckpt stops a thread with its checkpoint signal ($CKPT_SIGNAL, default SIGRTMAX-1, PROTOCOL.md); blocked, it waits
  * until the step is over. Without this a checkpoint could fall between a write to the pipe and the status line
