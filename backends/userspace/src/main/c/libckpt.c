@@ -330,7 +330,7 @@ static uint32_t fd_type(mode_t m) {
     return CKPT_FD_OTHER;
 }
 
-/* The bytes buffered in a pipe this process can read from, copied with tee(2) into a scratch pipe: the pipe
+/* The bytes buffered in a pipe (or FIFO) this process can read from, copied with tee(2) into a scratch pipe: the pipe
  * itself keeps them, so the program goes on unchanged, and every other process of a tree checkpoint is stopped, so
  * nothing moves meanwhile. Pipes holding more than the copy buffer (1 MiB, above the default pipe-max-size) are
  * left out. */
@@ -465,7 +465,8 @@ static void send_fds(void) {
             snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
             ssize_t pl = raw_readlink(link, path, sizeof path);
             send_frame2(CKPT_F_FD, &f, sizeof f, path, pl > 0 ? (size_t) pl : 0);
-            if (f.type == CKPT_FD_PIPE && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
+            /* a FIFO is a pipe with a name: its bytes are saved the same way */
+            if ((f.type == CKPT_FD_PIPE || f.type == CKPT_FD_FIFO) && (f.flags & O_ACCMODE) != O_WRONLY) send_pipe_data(fd, f.inode);
             if (f.type == CKPT_FD_SOCKET && f.sock_domain == AF_UNIX) send_unix_socket(fd, f.inode);
         }
     }

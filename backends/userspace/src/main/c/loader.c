@@ -99,6 +99,8 @@ typedef unsigned long u64;
 #define SOCK_FD_BASE (TREE_FD_BASE + 2 * MAX_TREE_PIPES)
 #define MAX_TREE_FILES 128  /* open file descriptions several fds share (across fork or dup): 1 fd each, after the sockets */
 #define FILE_FD_BASE (SOCK_FD_BASE + 2 * MAX_TREE_SOCKS)
+#define MAX_TREE_FIFOS 32   /* FIFOs the processes hold, kept open read-write while they reopen theirs: after the files */
+#define FIFO_FD_BASE (FILE_FD_BASE + MAX_TREE_FILES)
 #define SOCK_QUEUE_MAX (1UL << 20)
 #define F_SETPIPE_SZ 1031
 
@@ -138,11 +140,11 @@ static uint8_t scratch[1 << 16];
 static int plan_fd = -1;
 static char ready_path[4096];
 
-/* tree plan: "CKPTTRE1", u32 nprocs, u32 npipes, u32 nsocks, u32 nfiles; then per process { i32 pid, i32 parent (index,
+/* tree plan: "CKPTTRE2", u32 nprocs, u32 npipes, u32 nsocks, u32 nfiles, u32 nfifos, u32 pad; then per process { i32 pid, i32 parent (index,
  * -1 root), u32 flags, u32 planlen, plan path padded to 8 }; per pipe { u32 pipe_id, u32 datalen, data padded to 8 };
  * per unix socket pair { u32 id_a, u32 id_b, u32 type, u32 alen, u32 blen, u32 pad, a's queue padded to 8, b's queue
  * padded to 8 } (queues: records { u32 length, bytes }); per shared file { u32 id, i32 flags, i64 pos, u32 type (FD_FILE,
- * FD_DIR), u32 pathlen, path padded to 8 } */
+ * FD_DIR), u32 pathlen, path padded to 8 }; per FIFO { u32 datalen, u32 pathlen, path padded to 8, data padded to 8 } */
 #define TREE_SETSID 1u
 #define TREE_SETPGID 2u
 struct tree_proc { int32_t pid, parent; uint32_t flags, planlen; };
@@ -151,7 +153,7 @@ struct tree_file { uint32_t id; int32_t flags; int64_t pos; uint32_t type, pathl
 static struct tree_proc tprocs[MAX_TREE_PROCS];
 static const char *tplan_paths[MAX_TREE_PROCS];
 static uint32_t tpipe_ids[MAX_TREE_PIPES];
-static uint32_t ntprocs, ntpipes, ntsocks, ntfiles;
+static uint32_t ntprocs, ntpipes, ntsocks, ntfiles, ntfifos;
 static uint32_t tfile_ids[MAX_TREE_FILES];
 static uint32_t tsock_ids[MAX_TREE_SOCKS][2];
 static uint8_t sockq[SOCK_QUEUE_MAX];
@@ -598,6 +600,7 @@ static void restore_fds(void) {
     for (u64 k = 0; k < 2 * ntpipes; k++) sys1(SYS_close, TREE_FD_BASE + k);
     for (u64 k = 0; k < 2 * ntsocks; k++) sys1(SYS_close, SOCK_FD_BASE + k);
     for (u64 k = 0; k < ntfiles; k++) sys1(SYS_close, FILE_FD_BASE + k);
+    for (u64 k = 0; k < ntfifos; k++) sys1(SYS_close, FIFO_FD_BASE + k);
 }
 
 struct k_sigaction { uint64_t handler, flags, restorer, mask; };
@@ -822,6 +825,26 @@ static void open_plan(const char *path) {
     sys1(SYS_close, fd);
 }
 
+/* Writes the next datalen bytes of the plan (then its padding) into a pipe through fd w (-1: skips them). */
+static void refill_pipe(int w, u64 datalen) {
+    if (w >= 0 && datalen > 65536) {  /* room for everything at once: nobody reads yet */
+        i64 e = sys3(SYS_fcntl, w, F_SETPIPE_SZ, datalen);
+        if (e < 0) die("cannot grow a pipe for its saved bytes", e);
+    }
+    for (u64 left = datalen; left > 0;) {
+        u64 n = left < sizeof scratch ? left : sizeof scratch;
+        read_full(scratch, n);
+        for (u64 off = 0; w >= 0 && off < n;) {
+            i64 r = sys3(SYS_write, w, scratch + off, n - off);
+            if (r == -4) continue;
+            if (r <= 0) die("cannot refill a pipe", r);
+            off += (u64) r;
+        }
+        left -= n;
+    }
+    skip_pad(datalen);
+}
+
 /* Creates the tree's pipes at TREE_FD_BASE + 2k (read end) and + 1 (write end), filled with their saved bytes. */
 static void make_tree_pipes(void) {
     for (u64 k = 0; k < ntpipes; k++) {
@@ -835,22 +858,7 @@ static void make_tree_pipes(void) {
         sys2(SYS_dup2, p[1], TREE_FD_BASE + 2 * k + 1);
         sys1(SYS_close, p[0]);
         sys1(SYS_close, p[1]);
-        if (tp.datalen > 65536) {  /* room for everything at once: nobody reads yet */
-            e = sys3(SYS_fcntl, TREE_FD_BASE + 2 * k + 1, F_SETPIPE_SZ, tp.datalen);
-            if (e < 0) die("cannot grow a pipe for its saved bytes", e);
-        }
-        for (u64 left = tp.datalen; left > 0;) {
-            u64 n = left < sizeof scratch ? left : sizeof scratch;
-            read_full(scratch, n);
-            for (u64 off = 0; off < n;) {
-                i64 w = sys3(SYS_write, TREE_FD_BASE + 2 * k + 1, scratch + off, n - off);
-                if (w == -4) continue;
-                if (w <= 0) die("cannot refill a pipe", w);
-                off += (u64) w;
-            }
-            left -= n;
-        }
-        skip_pad(tp.datalen);
+        refill_pipe((int) (TREE_FD_BASE + 2 * k + 1), tp.datalen);
     }
 }
 
@@ -915,24 +923,51 @@ static void make_tree_files(void) {
     }
 }
 
+/* Opens every FIFO the processes hold read-write at FIFO_FD_BASE + k and refills it: while the loaders reopen their
+ * ends by path, an open for reading finds a writer and one for writing a reader, so none waits, and the saved bytes
+ * stay buffered as long as an end is open. The loaders close these keepers once their own fds are in place. */
+static void make_tree_fifos(void) {
+    static char path[4096];
+    for (u64 k = 0; k < ntfifos; k++) {
+        uint32_t h[2];
+        read_full(h, sizeof h);
+        if (h[1] >= sizeof path) die("tree plan: path too long", 0);
+        read_full(path, h[1]);
+        path[h[1]] = 0;
+        skip_pad(h[1]);
+        i64 t = sys2(SYS_open, path, O_RDWR | 04000 /* O_NONBLOCK: a FIFO replaced by a file never blocks us */);
+        if (t < 0) {
+            out("ckpt-loader: warning: cannot open the FIFO ");
+            out(path);
+            out(h[0] ? "; its saved bytes are lost\n" : "\n");
+        } else {
+            sys3(SYS_fcntl, t, 4 /* F_SETFL */, O_RDWR);
+            place(t, (int) (FIFO_FD_BASE + k));
+        }
+        refill_pipe(t < 0 ? -1 : (int) (FIFO_FD_BASE + k), h[0]);
+    }
+}
+
 /* Reads the tree plan, makes the pipes, then forks: each process's loader is forked by its parent's, so the restored
  * tree has the original shape. Returns in every process with plan_fd and ready_path set for that process. */
 static void start_tree(const char *tree_plan, const char *ready_dir) {
     open_plan(tree_plan);
     char magic[8];
     read_full(magic, 8);
-    if (!sprefix(magic, "CKPTTRE1")) die("not a ckpt tree plan", 0);
-    uint32_t counts[4];
+    if (!sprefix(magic, "CKPTTRE2")) die("not a ckpt tree plan", 0);
+    uint32_t counts[6];
     read_full(counts, sizeof counts);
     ntprocs = counts[0];
     ntpipes = counts[1];
     ntsocks = counts[2];
     ntfiles = counts[3];
-    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS || ntfiles > MAX_TREE_FILES)
+    ntfifos = counts[4];
+    if (ntprocs == 0 || ntprocs > MAX_TREE_PROCS || ntpipes > MAX_TREE_PIPES || ntsocks > MAX_TREE_SOCKS || ntfiles > MAX_TREE_FILES
+        || ntfifos > MAX_TREE_FIFOS)
         die("tree plan: counts out of range", 0);
     /* the tree's fds sit above 1024: make room (the program's own limit comes back with its rlimits) */
     uint64_t nofile[2];
-    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < FILE_FD_BASE + MAX_TREE_FILES
+    if (sys4(SYS_prlimit64, 0, 7 /* RLIMIT_NOFILE */, 0, nofile) == 0 && nofile[0] < FIFO_FD_BASE + MAX_TREE_FIFOS
         && nofile[1] > nofile[0]) {
         nofile[0] = nofile[1];
         sys4(SYS_prlimit64, 0, 7, nofile, 0);
@@ -945,6 +980,7 @@ static void start_tree(const char *tree_plan, const char *ready_dir) {
     make_tree_pipes();
     make_tree_sockets();
     make_tree_files();
+    make_tree_fifos();
     sys1(SYS_close, plan_fd);
     map_pidmap();
     pidmap->n = ntprocs;

@@ -26,8 +26,11 @@ import java.util.TreeMap;
  */
 final class TreePlan {
     static final int SETSID = 1, SETPGID = 2;
+    /** The tree plan's magic; 2 added the shared files and FIFOs. */
+    static final String MAGIC = "CKPTTRE2";
     /** Room the loader has for the tree (MAX_TREE_PROCS, MAX_TREE_PIPES, MAX_TREE_SOCKS, SOCK_QUEUE_MAX in loader.c). */
-    static final int MAX_PROCS = 256, MAX_PIPES = 256, MAX_SOCKET_PAIRS = 128, MAX_QUEUE = 1 << 20, MAX_FILES = 128;
+    static final int MAX_PROCS = 256, MAX_PIPES = 256, MAX_SOCKET_PAIRS = 128, MAX_QUEUE = 1 << 20, MAX_FILES = 128,
+            MAX_FIFOS = 32;
 
     /** One process: its index of parent in the order (-1 for the root) and what it must do about its session. */
     record Proc(ProcessRow row, int parent, int flags) {}
@@ -39,12 +42,15 @@ final class TreePlan {
     private final List<SocketPair> socketPairs;
     /** files.id -> an open file description several descriptors hold (across fork or dup), opened once by the loader */
     private final Map<Long, FileRow> files;
+    /** path -> bytes buffered at checkpoint time, of every FIFO the processes hold */
+    private final Map<String, byte[]> fifos;
 
     /** A unix socket pair whose both ends the processes hold, with each end's receive queue (records). */
     record SocketPair(long a, long b, int type, byte[] queueA, byte[] queueB) {}
 
     private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared, List<SocketPair> socketPairs,
-                     Map<Long, FileRow> files) {
+                     Map<Long, FileRow> files, Map<String, byte[]> fifos) {
+        this.fifos = fifos;
         this.procs = procs;
         this.pipes = pipes;
         this.shared = shared;
@@ -83,7 +89,29 @@ final class TreePlan {
             }
         }
         return new TreePlan(order, pipesOf(r, byPid.keySet()), sharedPipes(r, byPid.keySet()), socketPairs(r, byPid.keySet()),
-                sharedFiles(r, byPid.keySet()));
+                sharedFiles(r, byPid.keySet()), fifosOf(r, byPid.keySet()));
+    }
+
+    /**
+     * Every FIFO the processes hold by path, with the bytes it buffered. The loader keeps each open for reading and
+     * writing while the processes reopen theirs, so no open waits for the other end, and refills it first.
+     */
+    private static Map<String, byte[]> fifosOf(CkptReader r, Set<Integer> pids) throws IOException {
+        Map<Long, FileRow> byId = new HashMap<>();
+        for (FileRow f : r.table(Tables.FILES)) byId.put(f.id(), f);
+        Map<Long, PipeRow> byFile = new HashMap<>();
+        for (PipeRow p : r.table(Tables.PIPES)) if (p.path() != null) byFile.put(p.fileId(), p);
+        Set<String> attachments = r.attachments().keySet();
+        Map<String, byte[]> out = new TreeMap<>();
+        for (FdRow fd : r.table(Tables.FDS)) {
+            PipeRow p = byFile.get(fd.fileId());
+            if (p == null || !pids.contains(fd.pid()) || RestorePlan.fdType(fd, byId.get(fd.fileId())) != RestorePlan.FD_FILE
+                    || out.containsKey(p.path())) continue;
+            String a = StreamImporter.pipeDataAttachment(p.pipeId());
+            out.put(p.path(), attachments.contains(a) ? r.readAttachment(a) : new byte[0]);
+        }
+        if (out.size() > MAX_FIFOS) throw new IOException(r.path() + ": " + out.size() + " FIFOs, the loader restores at most " + MAX_FIFOS);
+        return out;
     }
 
     /**
@@ -205,8 +233,8 @@ final class TreePlan {
     void write(Path out, List<Path> plans, java.util.function.UnaryOperator<String> mapPath) throws IOException {
         try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
             RestorePlan.Out o = new RestorePlan.Out(os);
-            o.raw("CKPTTRE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            o.i32(procs.size()).i32(pipes.size()).i32(socketPairs.size()).i32(files.size());
+            o.raw(MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            o.i32(procs.size()).i32(pipes.size()).i32(socketPairs.size()).i32(files.size()).i32(fifos.size()).i32(0);
             for (int i = 0; i < procs.size(); i++) {
                 Proc p = procs.get(i);
                 byte[] path = RestorePlan.bytes(plans.get(i).toAbsolutePath().toString());
@@ -229,6 +257,12 @@ final class TreePlan {
                 int type = "dir".equals(f.type()) ? RestorePlan.FD_DIR : RestorePlan.FD_FILE;
                 o.i32(RestorePlan.planPipeId(e.getKey())).i32(f.flags()).i64(f.pos() != null ? f.pos() : 0).i32(type).i32(path.length);
                 o.padded(path);
+            }
+            for (Map.Entry<String, byte[]> e : fifos.entrySet()) {
+                byte[] path = RestorePlan.bytes(mapPath.apply(e.getKey()));
+                o.i32(e.getValue().length).i32(path.length);
+                o.padded(path);
+                o.padded(e.getValue());
             }
         }
     }

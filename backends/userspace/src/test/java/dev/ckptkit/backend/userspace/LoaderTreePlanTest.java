@@ -18,8 +18,8 @@ class LoaderTreePlanTest {
         // child's, then both fail to open their plans
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         RestorePlan.Out o = new RestorePlan.Out(b);
-        o.raw("CKPTTRE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        o.i32(2).i32(0).i32(0).i32(0);
+        o.raw(TreePlan.MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        o.i32(2).i32(0).i32(0).i32(0).i32(0).i32(0);
         for (int[] p : new int[][] {{111, -1}, {222, 0}}) {
             byte[] path = RestorePlan.bytes(dir.resolve("missing-plan-" + p[0]).toString());
             o.i32(p[0]).i32(p[1]).i32(0).i32(path.length);
@@ -41,8 +41,8 @@ class LoaderTreePlanTest {
     void aTreePlanWhoseChildComesBeforeItsParentIsRefused(@TempDir Path dir) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         RestorePlan.Out o = new RestorePlan.Out(b);
-        o.raw("CKPTTRE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        o.i32(2).i32(0).i32(0).i32(0);
+        o.raw(TreePlan.MAGIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        o.i32(2).i32(0).i32(0).i32(0).i32(0).i32(0);
         for (int[] p : new int[][] {{111, 1}, {222, 0}}) {
             byte[] path = RestorePlan.bytes("/x");
             o.i32(p[0]).i32(p[1]).i32(0).i32(path.length);
