@@ -30,8 +30,8 @@ public final class UserspaceRule implements Rule {
         if (own) {
             out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
                     "ckpt userspace image of " + ctx.image().processes().size() + " process(es): 'ckpt restart' recreates the tree with its"
-                            + " original pids (getpid/getppid), the pipes and unix socket pairs between its processes with their buffered bytes,"
-                            + " files at their positions",
+                            + " original pids (getpid/getppid), the pipes, FIFOs and unix socket pairs between its processes with their"
+                            + " buffered bytes, files at their positions (one shared offset where a description was shared across fork or dup)",
                     "restart with 'ckpt restart IMAGE' (x86_64, same kernel vDSO layout)"));
             Set<Long> inodes = new TreeSet<>();
             for (SocketRow s : ctx.image().sockets()) if ("unix".equals(s.family()) && s.inode() != null) inodes.add(s.inode());
@@ -70,8 +70,9 @@ public final class UserspaceRule implements Rule {
         Set<Long> reported = new TreeSet<>();
         List<Finding> out = new ArrayList<>();
         for (PipeRow p : ctx.image().pipes()) {
-            if (p.buffered() <= 0 || p.path() != null || attachments.contains("pipe-data/" + p.pipeId()) || !reported.add(p.pipeId())) continue;
-            out.add(finding("USERSPACE_PIPE_CONTENT_LOST", Severity.WARNING, ctx.image().holders(p.fileId()) + " (pipe:[" + p.pipeId() + "])",
+            if (p.buffered() <= 0 || attachments.contains("pipe-data/" + p.pipeId()) || !reported.add(p.pipeId())) continue;
+            String what = p.path() == null ? "pipe:[" + p.pipeId() + "]" : "fifo " + p.path();
+            out.add(finding("USERSPACE_PIPE_CONTENT_LOST", Severity.WARNING, ctx.image().holders(p.fileId()) + " (" + what + ")",
                     p.buffered() + " bytes were buffered in the pipe but the image does not carry them: the restart recreates it empty",
                     "checkpoint again with a libckpt.so that saves pipe contents (pipes over 1 MiB are never saved)"));
         }
