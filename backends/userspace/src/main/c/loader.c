@@ -40,6 +40,9 @@ typedef unsigned long u64;
 #define SYS_getppid 110
 #define SYS_fork 57
 #define SYS_socketpair 53
+#define SYS_socket 41
+#define SYS_bind 49
+#define SYS_listen 50
 #define SYS_sendto 44
 #define SYS_setsockopt 54
 #define SYS_setpgid 109
@@ -106,7 +109,8 @@ typedef unsigned long u64;
 
 enum { AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
        AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6, AREA_SKIP = 7 };
-enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6, FD_SHARED = 7 };
+enum { FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6, FD_SHARED = 7,
+       FD_LISTEN = 8, FD_DGRAM = 9 };
 
 struct plan_header {
     char magic[8];
@@ -518,6 +522,31 @@ static void place(i64 tmp, int fd) {
     }
 }
 
+/* A TCP listener (listening again, backlog) or a UDP socket bound again to the address the plan carries as the fd's
+ * "path" (a struct sockaddr_in/_in6); /dev/null with a warning when the address cannot be had (taken, gone). */
+static i64 rebind(const struct fd *d) {
+    const struct plan_fd *f = &d->f;
+    uint16_t family;
+    memcpy(&family, d->path, 2);
+    i64 t = sys3(SYS_socket, family, (f->type == FD_LISTEN ? 1 /* SOCK_STREAM */ : 2 /* SOCK_DGRAM */)
+                 | (f->flags & 04000 ? 04000 /* SOCK_NONBLOCK */ : 0), 0);
+    /* SO_REUSEADDR: the program's earlier connections may linger in TIME_WAIT on the port. If the program did not
+     * set it on its own socket they still keep the port (the kernel wants it on both), as they would from the
+     * program's own restart: the bind then fails and the fd becomes /dev/null with the warning below. */
+    int on = 1;
+    i64 e = t < 0 ? t : sys5(SYS_setsockopt, t, 1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, &on, 4);
+    if (e >= 0) e = sys3(SYS_bind, t, d->path, f->pathlen);
+    if (e >= 0 && f->type == FD_LISTEN) e = sys2(SYS_listen, t, f->pipe_id);
+    if (e >= 0) return t;
+    if (t >= 0) sys1(SYS_close, t);
+    out("ckpt-loader: warning: cannot bind fd ");
+    out_num(f->fd);
+    out(" to its address again (errno ");
+    out_num(-e);
+    out("), using /dev/null\n");
+    return sys2(SYS_open, "/dev/null", O_RDWR);
+}
+
 /* Opens a file a descriptor had open, at its offset; /dev/null with a warning when it cannot. */
 static i64 reopen(const char *path, int32_t flags, uint32_t type, int64_t pos, int32_t fd) {
     i64 t = sys3(SYS_open, path, (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)) | (type == FD_DIR ? O_DIRECTORY : 0), 0);
@@ -544,6 +573,10 @@ static void restore_fds(void) {
         case FD_FILE:
         case FD_DIR:
             t = reopen(fds[i].path, f->flags, f->type, f->pos, f->fd);
+            break;
+        case FD_LISTEN:
+        case FD_DGRAM:
+            t = rebind(&fds[i]);
             break;
         case FD_SHARED:  /* one open file description of the tree's (shared offset): a duplicate of it */
             for (u64 k = 0; k < ntfiles && t < 0; k++) {

@@ -31,14 +31,17 @@ public final class UserspaceRule implements Rule {
             out.add(finding("USERSPACE_SCOPE", Severity.INFO, "image",
                     "ckpt userspace image of " + ctx.image().processes().size() + " process(es): 'ckpt restart' recreates the tree with its"
                             + " original pids (getpid/getppid), the pipes, FIFOs and unix socket pairs between its processes with their"
-                            + " buffered bytes, files at their positions (one shared offset where a description was shared across fork or dup)",
+                            + " buffered bytes, files at their positions (one shared offset where a description was shared across fork or dup),"
+                            + " TCP listeners and bound UDP sockets on their addresses",
                     "restart with 'ckpt restart IMAGE' (x86_64, same kernel vDSO layout)"));
             Set<Long> inodes = new TreeSet<>();
             for (SocketRow s : ctx.image().sockets()) if ("unix".equals(s.family()) && s.inode() != null) inodes.add(s.inode());
             for (SocketRow s : ctx.image().sockets()) {
                 if ("unix".equals(s.family()) && s.peerInode() != null && inodes.contains(s.peerInode())) continue;  // a pair inside
+                if (rebound(s)) continue;  // made, bound (and listening) again; PortRule checks the port
                 out.add(finding("USERSPACE_SOCKET_PLACEHOLDER", Severity.WARNING, ctx.image().holders(s.fileId()) + " (" + s.family() + " " + s.type() + ")",
-                        "'ckpt restart' rebuilds only unix socket pairs whose both ends are in the image: this fd becomes /dev/null",
+                        "'ckpt restart' rebuilds unix socket pairs whose both ends are in the image, TCP listeners and bound UDP"
+                                + " sockets, not connections: this fd becomes /dev/null",
                         "make the application reconnect in a ckpt_on_restart callback or a --hook"));
             }
             out.addAll(lostPipeContents(ctx));
@@ -61,6 +64,13 @@ public final class UserspaceRule implements Rule {
             }
         }
         return out;
+    }
+
+    /** A TCP listener or a bound, unconnected UDP socket: what the restart binds again to its address. */
+    private static boolean rebound(SocketRow s) {
+        if (s.family() == null || !s.family().startsWith("inet") || s.local() == null) return false;
+        return "stream".equals(s.type()) ? "LISTEN".equals(s.state())
+                : "dgram".equals(s.type()) && s.peer() == null && !s.local().endsWith(":0");
     }
 
     /** Pipes that held bytes whose content the image does not carry: the restart makes them empty. Needs the reader. */

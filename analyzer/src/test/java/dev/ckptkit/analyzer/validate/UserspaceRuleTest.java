@@ -42,6 +42,13 @@ class UserspaceRuleTest {
         var found = new UserspaceRule().check(f.alone());
         assertEquals(Set.of("USERSPACE_SCOPE", "USERSPACE_SOCKET_PLACEHOLDER"), codes(found));
         assertEquals(1, found.stream().filter(x -> x.code().equals("USERSPACE_SOCKET_PLACEHOLDER")).count(), "only the one with its peer outside");
+        // a TCP listener and a bound UDP socket are bound again; a TCP connection and an unbound UDP socket are not
+        f.socket(15, "inet", 6, "LISTEN", "127.0.0.1:8080", null, 6L, null);
+        f.socket(16, "inet6", 17, "CLOSE", "[::]:5353", null, 7L, null);
+        f.socket(17, "inet", 6, "ESTABLISHED", "10.0.0.1:40000", "10.0.0.2:80", 8L, null);
+        f.socket(18, "inet", 17, "CLOSE", "0.0.0.0:0", null, 9L, null);
+        var placeholders = new UserspaceRule().check(f.alone()).stream().filter(x -> x.code().equals("USERSPACE_SOCKET_PLACEHOLDER")).toList();
+        assertEquals(3, placeholders.size(), "the unix socket with its peer outside, the connection, the unbound UDP socket: " + placeholders);
     }
 
     /** A pipe that held bytes: fine when the image carries them (pipe-data/ID), a warning when it does not. */

@@ -56,8 +56,6 @@ final class CriuTables {
     private static final String[] RLIMITS = {"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
             "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS",
             "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME"};
-    private static final String[] TCP_STATES = {null, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-            "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"};
 
     /** The name the rlimits table uses for resource number {@code i} (RLIMIT_CPU is 0). */
     static String rlimitName(int i) {
@@ -352,7 +350,7 @@ final class CriuTables {
     }
 
     private static String tcpState(int s) {
-        return s > 0 && s < TCP_STATES.length ? TCP_STATES[s] : "state-" + s;
+        return SocketRow.tcpState(s);
     }
 
     private static String sockType(int t) {

@@ -88,7 +88,9 @@ public final class Checkpointer {
                     pages += r.pages();
                     if (m.realPid() == rq.pid()) rootPid = r.pid();
                 }
-                Kcmp.available().ifPresent(imp::shareOpenFiles);  // before they resume: it compares live descriptors
+                // before they resume: both look at the live processes
+                Kcmp.available().ifPresent(imp::shareOpenFiles);
+                imp.describeInetSockets();
                 if (!rq.kill()) for (Member m : members) send(m.ch(), Protocol.GO_RESUME);
                 imp.finish();
                 streamed = System.nanoTime() - t0;

@@ -8,6 +8,7 @@ import dev.ckptkit.io.table.MemoryAreaRow;
 import dev.ckptkit.io.table.ProcessRow;
 import dev.ckptkit.io.table.RlimitRow;
 import dev.ckptkit.io.table.SignalRow;
+import dev.ckptkit.io.table.SocketRow;
 import dev.ckptkit.io.table.Tables;
 import dev.ckptkit.io.table.ThreadRow;
 import java.io.BufferedOutputStream;
@@ -36,7 +37,9 @@ public final class RestorePlan {
     static final int AREA_PRIVATE = 0, AREA_SHARED_FILE = 1, AREA_SHARED_ANON = 2, AREA_VDSO = 3, AREA_VVAR = 4,
             AREA_VVAR_VCLOCK = 5, AREA_VSYSCALL = 6;
     static final int FD_KEEP = 0, FD_FILE = 1, FD_PIPE_R = 2, FD_PIPE_W = 3, FD_NULL = 4, FD_DIR = 5, FD_SOCKPAIR = 6,
-            FD_SHARED = 7;
+            FD_SHARED = 7, FD_LISTEN = 8, FD_DGRAM = 9;
+    /** Backlog of a recreated listening socket: the kernel keeps no record of the program's (and caps this one). */
+    private static final int BACKLOG = 4096;
     private static final int PAGE = 4096;
 
     /** What the plan restores, for messages and tests. */
@@ -98,6 +101,8 @@ public final class RestorePlan {
         for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
         Map<Long, Long> pipeOf = new HashMap<>();  // CRIU images name pipes by their own ids, not by inode
         for (dev.ckptkit.io.table.PipeRow p : r.table(Tables.PIPES)) pipeOf.put(p.fileId(), p.pipeId());
+        Map<Long, SocketRow> sockets = new HashMap<>();
+        for (SocketRow s : r.table(Tables.SOCKETS)) sockets.put(s.fileId(), s);
         List<FdRow> fds = r.table(Tables.FDS).stream().filter(f -> f.pid() == pid).toList();
         List<SignalRow> sigs = r.table(Tables.SIGNALS).stream().filter(s -> s.pid() == pid && "action".equals(s.kind())).toList();
         List<RlimitRow> rlimits = r.table(Tables.RLIMITS).stream().filter(l -> l.pid() == pid && Protocol.rlimitNumber(l.resource()) >= 0).toList();
@@ -143,6 +148,13 @@ public final class RestorePlan {
                 int type = paired ? FD_SOCKPAIR : fd.fd() <= 2 && f != null && "pipe".equals(f.type()) && treePipes.contains(pipeId)
                         ? ((f.flags() & 3) == 1 ? FD_PIPE_W : FD_PIPE_R) : fdType(fd, f);
                 String path = f == null || f.path() == null ? "" : mapPath(f.path());
+                byte[] p = bytes(path);
+                byte[] sockaddr = type == FD_NULL ? Sockaddrs.of(sockets.get(fd.fileId())) : null;
+                if (sockaddr != null) {  // a TCP listener or a bound UDP socket: made and bound again
+                    type = "stream".equals(sockets.get(fd.fileId()).type()) ? FD_LISTEN : FD_DGRAM;
+                    pipeId = BACKLOG;
+                    p = sockaddr;
+                }
                 if ((type == FD_FILE || type == FD_DIR) && !Files.exists(Path.of(path))) {
                     warnings.add("fd " + fd.fd() + ": " + path + " does not exist (use --map-path OLD=NEW); it becomes /dev/null");
                 }
@@ -151,7 +163,6 @@ public final class RestorePlan {
                     type = FD_SHARED;  // the tree plan opens it once: every holder takes that description
                     pipeId = fd.fileId();
                 }
-                byte[] p = bytes(path);
                 int flags = f == null ? 0 : f.flags();
                 o.i32(fd.fd()).i32(flags).i64(f != null && f.pos() != null ? f.pos() : 0).i32(type)
                         .i32(planPipeId(pipeId)).i32(p.length).i32(0);

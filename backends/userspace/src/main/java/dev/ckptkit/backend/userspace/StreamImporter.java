@@ -251,6 +251,28 @@ final class StreamImporter {
         files.removeIf(f -> sameAs.containsKey(f.id()));
     }
 
+    /**
+     * Fills in the state and addresses of the TCP and UDP sockets from /proc/PID/net of each process (the stream
+     * carries only their inode, family and type), so that a restart can listen or bind again, and validate can check
+     * the ports. Call it while the processes are still stopped.
+     */
+    void describeInetSockets() {
+        for (Result r : results) {
+            Set<Long> held = new java.util.HashSet<>();
+            for (FdRow fd : fds) if (fd.pid() == r.pid()) held.add(fd.fileId());
+            Map<Long, ProcNetSockets.Entry> byInode = null;
+            for (int i = 0; i < sockets.size(); i++) {
+                SocketRow s = sockets.get(i);
+                if (!held.contains(s.fileId()) || !s.family().startsWith("inet") || s.inode() == null || s.state() != null) continue;
+                if (byInode == null) byInode = ProcNetSockets.of(r.realPid());
+                ProcNetSockets.Entry e = byInode.get(s.inode());
+                if (e == null) continue;
+                sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), e.protocol(), e.state(), e.local(), e.peer(),
+                        s.inode(), null, null));
+            }
+        }
+    }
+
     /** Writes the tables, pipe contents and manifest of every process added. */
     void finish() throws IOException {
         List<PipeRow> withData = new ArrayList<>(pipes.size());

@@ -1,0 +1,41 @@
+package dev.ckptkit.backend.userspace;
+
+import dev.ckptkit.io.table.SocketRow;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** The struct sockaddr_in / sockaddr_in6 a restart binds a socket to again, from its row. */
+final class Sockaddrs {
+    private static final short AF_INET = 2, AF_INET6 = 10;
+
+    private Sockaddrs() {}
+
+    /**
+     * The address to bind a TCP listener or a bound, unconnected UDP socket to; null for any other socket (connected
+     * ones need the peer, which a userspace restart cannot bring back) or an address that does not parse.
+     */
+    static byte[] of(SocketRow s) {
+        if (s == null || s.local() == null || s.family() == null || !s.family().startsWith("inet")) return null;
+        boolean listener = "stream".equals(s.type()) && "LISTEN".equals(s.state());
+        boolean boundUdp = "dgram".equals(s.type()) && s.peer() == null && !s.local().endsWith(":0");
+        if (!listener && !boundUdp) return null;
+        int colon = s.local().lastIndexOf(':');
+        if (colon < 0) return null;
+        String host = s.local().substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        try {
+            int port = Integer.parseInt(s.local().substring(colon + 1));
+            InetAddress a = InetAddress.ofLiteral(host);
+            boolean v6 = a instanceof Inet6Address;
+            ByteBuffer b = ByteBuffer.allocate(v6 ? 28 : 16).order(ByteOrder.LITTLE_ENDIAN);
+            b.putShort(v6 ? AF_INET6 : AF_INET).order(ByteOrder.BIG_ENDIAN).putShort((short) port);
+            if (v6) b.putInt(0);  // flowinfo
+            b.put(a.getAddress());  // then zeros: sin_zero, or sin6_scope_id
+            return b.array();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

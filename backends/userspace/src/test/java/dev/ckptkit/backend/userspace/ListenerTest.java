@@ -1,0 +1,104 @@
+package dev.ckptkit.backend.userspace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ckptkit.io.CkptReader;
+import dev.ckptkit.io.table.SocketRow;
+import dev.ckptkit.io.table.Tables;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A TCP listener and a bound UDP socket (src/test/c/listener.c) are in the image with their state and addresses,
+ * and after kill and restart the program answers on the same ports again, its counters going on.
+ */
+class ListenerTest {
+    private static final Duration T = Duration.ofSeconds(30);
+    static NativeTools tools;
+    static Path listener;
+
+    @BeforeAll
+    static void build() throws Exception {
+        tools = NativeTools.extract();
+        listener = Workloads.compile("listener");
+    }
+
+    /** OUTDIR/status: tcp-port udp-port connections datagrams. */
+    record Status(int tcpPort, int udpPort, long connections, long datagrams) {
+        static Status read(Path dir) throws IOException {
+            Path f = dir.resolve("status");
+            if (!Files.exists(f)) return null;
+            String[] p = Files.readString(f).trim().split(" ");
+            if (p.length < 4) return null;
+            return new Status(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
+        }
+    }
+
+    @Test
+    void aListenerAndABoundUdpSocketAnswerOnTheirPortsAfterRestart(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("listener.ckpt");
+        Process p = null;
+        Restarter.Restarted rs = null;
+        try {
+            p = Workloads.launch(tools, dir, listener, dir.toString());
+            Workloads.awaitSocket(p.pid(), T);
+            Status s = Workloads.await(T, () -> Status.read(dir), x -> true, "listener");
+            assertEquals("hello 1", tcp(s.tcpPort()));
+            assertEquals("udp 1", udp(s.udpPort()));
+            Workloads.await(T, () -> Status.read(dir), x -> x.connections() == 1 && x.datagrams() == 1, "both served");
+
+            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, null));
+            assertTrue(Workloads.awaitExit(p.toHandle(), T), "--kill ends it");
+            try (CkptReader img = CkptReader.open(image)) {
+                List<SocketRow> socks = img.table(Tables.SOCKETS);
+                assertTrue(socks.stream().anyMatch(x -> "LISTEN".equals(x.state()) && ("127.0.0.1:" + s.tcpPort()).equals(x.local())
+                        && x.protocol() == 6), "the listener's state and address: " + socks);
+                assertTrue(socks.stream().anyMatch(x -> "dgram".equals(x.type()) && ("127.0.0.1:" + s.udpPort()).equals(x.local())
+                        && x.peer() == null && x.protocol() == 17), "the UDP socket's address: " + socks);
+            }
+
+            rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
+            assertTrue(rs.summary().warnings().stream().noneMatch(w -> w.contains("socket")), "no socket becomes /dev/null: " + rs.summary().warnings());
+            assertEquals("hello 2", tcp(s.tcpPort()), "the restarted program accepts on its port, its count goes on");
+            assertEquals("udp 2", udp(s.udpPort()));
+        } finally {
+            if (p != null) Workloads.kill(p.toHandle());
+            if (rs != null) Workloads.kill(rs.process().toHandle());
+        }
+    }
+
+    private static String tcp(int port) throws IOException {
+        try (Socket c = new Socket()) {
+            c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+            c.setSoTimeout(10_000);
+            InputStream in = c.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+        }
+    }
+
+    private static String udp(int port) throws IOException {
+        try (DatagramSocket d = new DatagramSocket()) {
+            d.setSoTimeout(10_000);
+            byte[] q = "hi".getBytes(StandardCharsets.US_ASCII);
+            d.send(new DatagramPacket(q, q.length, InetAddress.getLoopbackAddress(), port));
+            DatagramPacket r = new DatagramPacket(new byte[64], 64);
+            d.receive(r);
+            return new String(r.getData(), 0, r.getLength(), StandardCharsets.US_ASCII).trim();
+        }
+    }
+}
