@@ -65,6 +65,7 @@ static struct {
     pid_t real_pid;                  /* what the kernel says now */
     unsigned long long starttime;    /* /proc/self/stat field 22, tells a restarted copy from the original */
     int generation;
+    int restored;                    /* set by ckpt-loader before any thread of a restored copy runs */
     pid_t manager_tid;
     int listen_fd, conn_fd;
     int conn_is_socket;
@@ -93,6 +94,9 @@ static struct {
 } S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .splice = {-1, -1}, .diag = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
+/* A restarted copy: from the loader's mark on, since the program's threads run again before the manager thread has
+ * done after_restart() (the wrappers must answer with the original pids from their first call). */
+static int restarted(void) { return S.generation > 0 || __atomic_load_n(&S.restored, __ATOMIC_ACQUIRE); }
 static pid_t raw_getpid(void) { return (pid_t) syscall(SYS_getpid); }
 static pid_t raw_getppid(void) { return (pid_t) syscall(SYS_getppid); }
 /* the library's own look-ups go straight to the kernel: the wrappers of these calls (path mapping) are the program's */
@@ -269,6 +273,7 @@ static void send_hello(void) {
     read_brk_fields(&h.start_brk);
     h.brk = (uint64_t) (uintptr_t) sbrk(0);
     h.starttime = S.starttime;
+    h.restored_addr = (uint64_t) (uintptr_t) &S.restored;
     /* the process's name is the main thread's; this code runs on the manager thread */
     ssize_t cl = read_file("/proc/self/comm", h.comm, sizeof h.comm - 1);
     if (cl > 0 && h.comm[cl - 1] == '\n') h.comm[cl - 1] = 0;
@@ -833,6 +838,18 @@ static void load_pathmap(void) {
     S.pathmap_len = (size_t) n;
 }
 
+/* The tree's pid map the loader left in its window; mincore tells whether that page is there at all. */
+static volatile struct ckpt_pidmap *find_pidmap(void) {
+    unsigned char v;
+    int e = errno;
+    volatile struct ckpt_pidmap *m = NULL;
+    if (mincore((void *) (uintptr_t) CKPT_PIDMAP_ADDR, PAGE, &v) == 0
+        && memcmp((const void *) (uintptr_t) CKPT_PIDMAP_ADDR, "CKPTPIDS", 8) == 0)
+        m = (volatile struct ckpt_pidmap *) (uintptr_t) CKPT_PIDMAP_ADDR;
+    errno = e;
+    return m;
+}
+
 static void after_restart(void) {
     S.real_pid = raw_getpid();
     S.starttime = read_starttime();
@@ -844,12 +861,7 @@ static void after_restart(void) {
     S.manager_tid = (pid_t) raw_gettid();
     if (S.wake[0] >= 0 && pipe2(S.wake, O_CLOEXEC | O_NONBLOCK) != 0) S.wake[0] = S.wake[1] = -1;  /* old numbers: see above */
     load_pathmap();
-    /* the loader left the tree's pid map in its window; mincore tells whether that page is there at all */
-    unsigned char v;
-    S.pidmap = NULL;
-    if (mincore((void *) (uintptr_t) CKPT_PIDMAP_ADDR, PAGE, &v) == 0
-        && memcmp((const void *) (uintptr_t) CKPT_PIDMAP_ADDR, "CKPTPIDS", 8) == 0)
-        S.pidmap = (volatile struct ckpt_pidmap *) (uintptr_t) CKPT_PIDMAP_ADDR;
+    S.pidmap = find_pidmap();
     S.listen_fd = open_listener();
     run_callbacks(S.post, &S.npost);
     log_msg("libckpt: restarted as pid %d (was %d)\n", (int) S.real_pid, (int) S.virt_pid);
@@ -1055,19 +1067,27 @@ static int add_cb(struct callback *cbs, int *n, ckpt_callback fn, void *arg) {
 int ckpt_on_checkpoint(ckpt_callback cb, void *arg) { return add_cb(S.pre, &S.npre, cb, arg); }
 int ckpt_on_resume(ckpt_callback cb, void *arg) { return add_cb(S.resume, &S.nresume, cb, arg); }
 int ckpt_on_restart(ckpt_callback cb, void *arg) { return add_cb(S.post, &S.npost, cb, arg); }
-int ckpt_restarted(void) { return S.generation > 0; }
-int ckpt_generation(void) { return S.generation; }
+int ckpt_restarted(void) { return restarted(); }
+int ckpt_generation(void) { return S.generation > 0 ? S.generation : __atomic_load_n(&S.restored, __ATOMIC_ACQUIRE); }
 pid_t ckpt_real_pid(void) { return raw_getpid(); }
 
 /* ---------- interposition: pid virtualisation and moved files ---------- */
 
 pid_t getpid(void) { return S.virt_pid ? S.virt_pid : raw_getpid(); }
-pid_t getppid(void) { return S.generation > 0 ? S.virt_ppid : raw_getppid(); }
+pid_t getppid(void) { return restarted() ? S.virt_ppid : raw_getppid(); }
 
 /* Another process of the restored tree: its pid now for its original one, or 0. Entries are read each time: the
  * processes come back one after the other. */
-static pid_t tree_real(pid_t pid) {
+/* The pid map of a restarted copy, looked up by the first wrapper that needs it when the program's threads run
+ * before the manager thread's after_restart() has. */
+static volatile struct ckpt_pidmap *pidmap(void) {
     volatile struct ckpt_pidmap *m = S.pidmap;
+    if (!m && restarted()) m = S.pidmap = find_pidmap();
+    return m;
+}
+
+static pid_t tree_real(pid_t pid) {
+    volatile struct ckpt_pidmap *m = pidmap();
     if (!m || pid <= 0) return 0;
     uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
     for (uint32_t i = 0; i < n; i++) if (m->e[i].pid == pid) return m->e[i].real;
@@ -1075,7 +1095,7 @@ static pid_t tree_real(pid_t pid) {
 }
 
 static pid_t tree_virt(pid_t real) {
-    volatile struct ckpt_pidmap *m = S.pidmap;
+    volatile struct ckpt_pidmap *m = pidmap();
     if (!m || real <= 0) return real;
     uint32_t n = m->n < CKPT_PIDMAP_MAX ? m->n : CKPT_PIDMAP_MAX;
     for (uint32_t i = 0; i < n; i++) if (m->e[i].real == real) return m->e[i].pid;
@@ -1086,17 +1106,17 @@ static pid_t tree_virt(pid_t real) {
 static pid_t raw_getpgid(pid_t pid) { return (pid_t) syscall(SYS_getpgid, pid); }
 
 static pid_t real_of(pid_t pid) {
-    if (S.generation > 0 && S.virt_pid && pid == S.virt_pid) return raw_getpid();
-    if (S.generation > 0 && S.virt_pid && pid == -S.virt_pid) return -raw_getpgid(0);
+    if (restarted() && S.virt_pid && pid == S.virt_pid) return raw_getpid();
+    if (restarted() && S.virt_pid && pid == -S.virt_pid) return -raw_getpgid(0);
     pid_t r;
-    if (S.generation > 0 && pid > 0 && (r = tree_real(pid)) > 0) return r;
-    if (S.generation > 0 && pid < -1 && (r = tree_real(-pid)) > 0) return -r;  /* a group led by a tree process */
+    if (restarted() && pid > 0 && (r = tree_real(pid)) > 0) return r;
+    if (restarted() && pid < -1 && (r = tree_real(-pid)) > 0) return -r;  /* a group led by a tree process */
     return pid;
 }
 
 /* the other way: a pid now (of the tree, or our own) for its original one; anything else (errors included) as is */
 static pid_t virt_of(pid_t real) {
-    if (S.generation <= 0 || real <= 0) return real;
+    if (!restarted() || real <= 0) return real;
     if (S.virt_pid && real == raw_getpid()) return S.virt_pid;
     return tree_virt(real);
 }
@@ -1152,7 +1172,7 @@ pid_t wait(int *status) { return wait4(-1, status, 0, NULL); }
 static const char *mapped(const char *path, char *tmp, size_t cap) {
     if (!path) return path;
     /* /proc/PID[/...] of an original pid of the tree (our own included): the process's directory now */
-    if (S.generation > 0 && strncmp(path, "/proc/", 6) == 0 && path[6] >= '1' && path[6] <= '9') {
+    if (restarted() && strncmp(path, "/proc/", 6) == 0 && path[6] >= '1' && path[6] <= '9') {
         const char *e = path + 6;
         long n = 0;
         while (*e >= '0' && *e <= '9' && n < (1L << 31)) n = n * 10 + (*e++ - '0');
@@ -1186,7 +1206,7 @@ static const char *mapped(const char *path, char *tmp, size_t cap) {
  * Other relative paths are left alone: they resolve against a directory that was itself opened through the map.
  * errno stays as it was (the readlink may fail on a bad dirfd; the call itself then reports it). */
 static const char *mapped_at(int dirfd, const char *path, char *tmp, size_t cap) {
-    if (!path || S.generation <= 0) return path;
+    if (!path || !restarted()) return path;
     if (path[0] == '/') return mapped(path, tmp, cap);
     if (path[0] < '1' || path[0] > '9') return path;
     char link[64], target[8];

@@ -43,6 +43,8 @@ typedef unsigned long u64;
 #define SYS_socket 41
 #define SYS_bind 49
 #define SYS_listen 50
+#define SYS_connect 42
+#define SYS_unlink 87
 #define SYS_sendto 44
 #define SYS_setsockopt 54
 #define SYS_setpgid 109
@@ -118,6 +120,7 @@ struct plan_header {
     int32_t pid, pad;
     uint64_t start_brk, brk;
     uint32_t cwdlen, commlen;
+    uint64_t restored_addr;  /* libckpt.so's "restored" word, set before any thread runs (0: none) */
 };
 struct plan_thread { int32_t tid; uint32_t fp_size; uint64_t gp[27]; uint64_t sigmask; uint64_t xstate_bv; uint64_t tid_addr; };
 struct plan_area { uint64_t start, end, pgoff; uint32_t prot, flags, kind, pathlen; uint64_t inode; };
@@ -284,7 +287,7 @@ static u64 parse_hex(const char **p) {
 
 static void read_plan(void) {
     read_full(&H, sizeof H);
-    if (!sprefix(H.magic, "CKPTPLN1")) die("not a ckpt restore plan", 0);
+    if (!sprefix(H.magic, "CKPTPLN2")) die("not a ckpt restore plan", 0);
     if (H.nthreads == 0 || H.nthreads > MAX_THREADS || H.nareas > MAX_AREAS || H.nsigs > MAX_SIGS
         || H.nrlimits > MAX_RLIMITS || H.nfds > MAX_FDS || H.cwdlen >= sizeof cwd || H.commlen >= sizeof comm
         || H.imagelen >= sizeof image_path)
@@ -522,14 +525,24 @@ static void place(i64 tmp, int fd) {
     }
 }
 
-/* A TCP listener (listening again, backlog) or a UDP socket bound again to the address the plan carries as the fd's
- * "path" (a struct sockaddr_in/_in6); /dev/null with a warning when the address cannot be had (taken, gone). */
+/* A listener (TCP or unix: listening again, backlog in pipe_id) or a UDP socket bound again to the address the plan
+ * carries as the fd's "path" (a struct sockaddr_in/_in6/_un; the socket type in pos); /dev/null with a warning when
+ * the address cannot be had (taken, gone). */
 static i64 rebind(const struct fd *d) {
     const struct plan_fd *f = &d->f;
     uint16_t family;
     memcpy(&family, d->path, 2);
-    i64 t = sys3(SYS_socket, family, (f->type == FD_LISTEN ? 1 /* SOCK_STREAM */ : 2 /* SOCK_DGRAM */)
-                 | (f->flags & 04000 ? 04000 /* SOCK_NONBLOCK */ : 0), 0);
+    i64 t = sys3(SYS_socket, family, f->pos | (f->flags & 04000 ? 04000 /* SOCK_NONBLOCK */ : 0), 0);
+    if (t >= 0 && family == 1 /* AF_UNIX */ && f->pathlen > 3 && d->path[2] != 0) {
+        /* the socket file its program left behind: removed only when it is a socket (stat) and nobody answers on
+         * it (ECONNREFUSED), so neither another file nor a live listener elsewhere is ever taken over */
+        uint8_t st[144];
+        uint32_t mode = 0;
+        if (sys2(4 /* stat */, d->path + 2, st) == 0) memcpy(&mode, st + 24, 4);  /* x86_64 struct stat: st_mode */
+        i64 probe = (mode & 0170000) == 0140000 ? sys3(SYS_socket, 1, f->pos, 0) : -1;
+        if (probe >= 0 && sys3(SYS_connect, probe, d->path, f->pathlen) == -111) sys1(SYS_unlink, d->path + 2);
+        if (probe >= 0) sys1(SYS_close, probe);
+    }
     /* SO_REUSEADDR: the program's earlier connections may linger in TIME_WAIT on the port. If the program did not
      * set it on its own socket they still keep the port (the kernel wants it on both), as they would from the
      * program's own restart: the bind then fails and the fd becomes /dev/null with the warning below. */
@@ -1081,6 +1094,9 @@ __attribute__((noreturn, used)) void loader_main(long *sp) {
     move_vdso();
     map_areas();
     load_pages();
+    /* tell libckpt.so it is a restored copy before any of the program's threads runs again: they do before the
+     * library's manager thread has caught up, and its wrappers must answer with the original pids at once */
+    if (H.restored_addr && writable_target(H.restored_addr, 4)) *(volatile int32_t *) H.restored_addr = 1;
     protect_areas();
     restore_misc();
     restore_fds();

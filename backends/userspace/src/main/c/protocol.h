@@ -71,6 +71,7 @@ struct ckpt_hello {
     uint32_t nthreads; uint32_t signo;
     uint64_t start_brk; uint64_t brk; uint64_t starttime;
     char comm[16];
+    uint64_t restored_addr;  /* the library's "restored" word: ckpt-loader sets it before any thread runs again */
 };
 
 struct ckpt_rlimit { uint32_t resource; uint32_t pad; uint64_t cur; uint64_t max; };

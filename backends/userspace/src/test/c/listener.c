@@ -1,7 +1,8 @@
 /* Test workload for sockets a restart binds again: a TCP listener on 127.0.0.1 (a port the kernel picks) answers
  * every connection with "hello N\n" (N counts connections since the start) and closes it; a UDP socket bound to
- * 127.0.0.1 (another picked port) answers every datagram with "udp N\n" (N counts datagrams).
- *   OUTDIR/status: tcp-port  udp-port  connections  datagrams
+ * 127.0.0.1 (another picked port) answers every datagram with "udp N\n" (N counts datagrams); a unix listener on
+ * OUTDIR/ctl.sock answers "unix N\n".
+ *   OUTDIR/status: tcp-port  udp-port  connections  datagrams  unix-connections
  * usage: listener OUTDIR */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include "status.h"
 
 static int bound(int type, int *port) {
@@ -27,13 +29,17 @@ int main(int argc, char **argv) {
     int tport, uport;
     int t = bound(SOCK_STREAM, &tport), u = bound(SOCK_DGRAM, &uport);
     if (listen(t, 16) != 0) return 4;
-    unsigned long conns = 0, grams = 0;
+    int x = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un ua = { .sun_family = AF_UNIX };
+    snprintf(ua.sun_path, sizeof ua.sun_path, "%s/ctl.sock", argv[1]);
+    if (x < 0 || bind(x, (struct sockaddr *) &ua, sizeof ua) != 0 || listen(x, 16) != 0) return 7;
+    unsigned long conns = 0, grams = 0, uconns = 0;
     char line[128];
     for (;;) {
-        snprintf(line, sizeof line, "%d %d %lu %lu\n", tport, uport, conns, grams);
+        snprintf(line, sizeof line, "%d %d %lu %lu %lu\n", tport, uport, conns, grams, uconns);
         status(argv[1], "status", line);
-        struct pollfd p[2] = {{t, POLLIN, 0}, {u, POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) {
+        struct pollfd p[3] = {{t, POLLIN, 0}, {u, POLLIN, 0}, {x, POLLIN, 0}};
+        if (poll(p, 3, -1) < 0) {
             if (errno == EINTR) continue;
             return 5;
         }
@@ -41,6 +47,14 @@ int main(int argc, char **argv) {
             int c = accept(t, NULL, NULL);
             if (c >= 0) {
                 int n = snprintf(line, sizeof line, "hello %lu\n", ++conns);
+                (void) !write(c, line, (size_t) n);
+                close(c);
+            }
+        }
+        if (p[2].revents & POLLIN) {
+            int c = accept(x, NULL, NULL);
+            if (c >= 0) {
+                int n = snprintf(line, sizeof line, "unix %lu\n", ++uconns);
                 (void) !write(c, line, (size_t) n);
                 close(c);
             }

@@ -32,7 +32,7 @@ public final class UserspaceRule implements Rule {
                     "ckpt userspace image of " + ctx.image().processes().size() + " process(es): 'ckpt restart' recreates the tree with its"
                             + " original pids (getpid/getppid), the pipes, FIFOs and unix socket pairs between its processes with their"
                             + " buffered bytes, files at their positions (one shared offset where a description was shared across fork or dup),"
-                            + " TCP listeners and bound UDP sockets on their addresses",
+                            + " TCP and unix listeners and bound UDP sockets on their addresses",
                     "restart with 'ckpt restart IMAGE' (x86_64, same kernel vDSO layout)"));
             Set<Long> inodes = new TreeSet<>();
             for (SocketRow s : ctx.image().sockets()) if ("unix".equals(s.family()) && s.inode() != null) inodes.add(s.inode());
@@ -40,8 +40,8 @@ public final class UserspaceRule implements Rule {
                 if ("unix".equals(s.family()) && s.peerInode() != null && inodes.contains(s.peerInode())) continue;  // a pair inside
                 if (rebound(s)) continue;  // made, bound (and listening) again; PortRule checks the port
                 out.add(finding("USERSPACE_SOCKET_PLACEHOLDER", Severity.WARNING, ctx.image().holders(s.fileId()) + " (" + s.family() + " " + s.type() + ")",
-                        "'ckpt restart' rebuilds unix socket pairs whose both ends are in the image, TCP listeners and bound UDP"
-                                + " sockets, not connections: this fd becomes /dev/null",
+                        "'ckpt restart' rebuilds unix socket pairs whose both ends are in the image, TCP and unix listeners and"
+                                + " bound UDP sockets, not connections: this fd becomes /dev/null",
                         "make the application reconnect in a ckpt_on_restart callback or a --hook"));
             }
             out.addAll(lostPipeContents(ctx));
@@ -66,8 +66,9 @@ public final class UserspaceRule implements Rule {
         return out;
     }
 
-    /** A TCP listener or a bound, unconnected UDP socket: what the restart binds again to its address. */
+    /** A TCP or unix listener or a bound, unconnected UDP socket: what the restart binds again to its address. */
     private static boolean rebound(SocketRow s) {
+        if ("unix".equals(s.family())) return "LISTEN".equals(s.state()) && s.local() != null;
         if (s.family() == null || !s.family().startsWith("inet") || s.local() == null) return false;
         return "stream".equals(s.type()) ? "LISTEN".equals(s.state())
                 : "dgram".equals(s.type()) && s.peer() == null && !s.local().endsWith(":0");

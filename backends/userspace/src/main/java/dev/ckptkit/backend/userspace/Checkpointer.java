@@ -90,7 +90,7 @@ public final class Checkpointer {
                 }
                 // before they resume: both look at the live processes
                 Kcmp.available().ifPresent(imp::shareOpenFiles);
-                imp.describeInetSockets();
+                imp.describeSockets();
                 if (!rq.kill()) for (Member m : members) send(m.ch(), Protocol.GO_RESUME);
                 imp.finish();
                 streamed = System.nanoTime() - t0;

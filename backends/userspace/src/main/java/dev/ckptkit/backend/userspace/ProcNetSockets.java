@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The TCP and UDP sockets of a process's network namespace, by inode, from /proc/PID/net/{tcp,tcp6,udp,udp6}: what
- * a socket's descriptor alone does not tell (state, local and peer address). Read while the processes are stopped.
+ * The sockets of a process's network namespace, by inode, from /proc/PID/net/{tcp,tcp6,udp,udp6,unix}: what a
+ * socket's descriptor alone does not tell (state, local and peer address; for unix sockets whether they listen, and
+ * their name). Read while the processes are stopped.
  */
 final class ProcNetSockets {
     private ProcNetSockets() {}
@@ -48,7 +49,28 @@ final class ProcNetSockets {
                 }
             }
         }
+        unix(pid, out);
         return out;
+    }
+
+    /** /proc/PID/net/unix: "Num RefCount Protocol Flags Type St Inode [Path]"; flag 0x10000 is a listener. */
+    private static void unix(int pid, Map<Long, Entry> out) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "net", "unix"));
+        } catch (IOException e) {
+            return;
+        }
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = line.trim().split("\\s+", 8);
+            if (f.length < 7) continue;
+            try {
+                boolean listening = (Long.parseLong(f[3], 16) & 0x10000) != 0;
+                out.put(Long.parseLong(f[6]), new Entry(false, 0, listening ? "LISTEN" : null, f.length > 7 ? f[7] : null, null));
+            } catch (RuntimeException bad) {
+                // a line of another layout: skip it
+            }
+        }
     }
 
     /** "0100007F:1F90" (the address as native-endian 32-bit words, the port big-endian) as "127.0.0.1:8080". */

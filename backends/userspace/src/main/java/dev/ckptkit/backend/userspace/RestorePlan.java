@@ -116,9 +116,9 @@ public final class RestorePlan {
             Out o = new Out(os);
             byte[] cwd = bytes(proc.cwd()), comm = bytes(proc.comm()), image = bytes(r.path().toAbsolutePath().toString());
             if (comm.length > 15) comm = java.util.Arrays.copyOf(comm, 15);
-            o.raw("CKPTPLN1".getBytes(StandardCharsets.US_ASCII));
+            o.raw("CKPTPLN2".getBytes(StandardCharsets.US_ASCII));
             o.i32(threads.size()).i32(areas.size()).i32(sigs.size()).i32(rlimits.size()).i32(fds.size()).i32(image.length);
-            o.i32(pid).i32(0).i64(startBrk).i64(brk).i32(cwd.length).i32(comm.length);
+            o.i32(pid).i32(0).i64(startBrk).i64(brk).i32(cwd.length).i32(comm.length).i64(num(glue, "restored_addr"));
             o.padded(cwd);
             o.padded(comm);
             o.padded(image);
@@ -150,9 +150,12 @@ public final class RestorePlan {
                 String path = f == null || f.path() == null ? "" : mapPath(f.path());
                 byte[] p = bytes(path);
                 byte[] sockaddr = type == FD_NULL ? Sockaddrs.of(sockets.get(fd.fileId())) : null;
-                if (sockaddr != null) {  // a TCP listener or a bound UDP socket: made and bound again
-                    type = "stream".equals(sockets.get(fd.fileId()).type()) ? FD_LISTEN : FD_DGRAM;
+                long pos = f != null && f.pos() != null ? f.pos() : 0;
+                if (sockaddr != null) {  // a TCP or unix listener or a bound UDP socket: made and bound again
+                    SocketRow s = sockets.get(fd.fileId());
+                    type = "LISTEN".equals(s.state()) ? FD_LISTEN : FD_DGRAM;
                     pipeId = BACKLOG;
+                    pos = Sockaddrs.type(s);  // the socket(2) type rides in the position field
                     p = sockaddr;
                 }
                 if ((type == FD_FILE || type == FD_DIR) && !Files.exists(Path.of(path))) {
@@ -164,7 +167,7 @@ public final class RestorePlan {
                     pipeId = fd.fileId();
                 }
                 int flags = f == null ? 0 : f.flags();
-                o.i32(fd.fd()).i32(flags).i64(f != null && f.pos() != null ? f.pos() : 0).i32(type)
+                o.i32(fd.fd()).i32(flags).i64(pos).i32(type)
                         .i32(planPipeId(pipeId)).i32(p.length).i32(0);
                 o.padded(p);
             }

@@ -95,6 +95,7 @@ final class StreamImporter {
         String cwd = null, exe = null;
         int threadsBefore = threads.size(), areasBefore = areas.size();
         StringBuilder glue = new StringBuilder();
+        if (h.limit() >= Protocol.HELLO_SIZE + 8) glue.append("restored_addr=").append(h.getLong(Protocol.HELLO_SIZE)).append('\n');
         glue.append("real_pid=").append(realPid).append('\n').append("start_brk=").append(startBrk).append('\n')
                 .append("brk=").append(brk).append('\n').append("signal=").append(h.getInt(52)).append('\n');
         long pages = 0;
@@ -252,23 +253,24 @@ final class StreamImporter {
     }
 
     /**
-     * Fills in the state and addresses of the TCP and UDP sockets from /proc/PID/net of each process (the stream
-     * carries only their inode, family and type), so that a restart can listen or bind again, and validate can check
-     * the ports. Call it while the processes are still stopped.
+     * Fills in the state and addresses of the TCP and UDP sockets, and the name of listening unix sockets, from
+     * /proc/PID/net of each process (the stream carries only their inode, family and type), so that a restart can
+     * listen or bind again, and validate can check the ports. Call it while the processes are still stopped.
      */
-    void describeInetSockets() {
+    void describeSockets() {
         for (Result r : results) {
             Set<Long> held = new java.util.HashSet<>();
             for (FdRow fd : fds) if (fd.pid() == r.pid()) held.add(fd.fileId());
             Map<Long, ProcNetSockets.Entry> byInode = null;
             for (int i = 0; i < sockets.size(); i++) {
                 SocketRow s = sockets.get(i);
-                if (!held.contains(s.fileId()) || !s.family().startsWith("inet") || s.inode() == null || s.state() != null) continue;
+                boolean inet = s.family().startsWith("inet");
+                if (!held.contains(s.fileId()) || !(inet || "unix".equals(s.family())) || s.inode() == null || s.state() != null) continue;
                 if (byInode == null) byInode = ProcNetSockets.of(r.realPid());
                 ProcNetSockets.Entry e = byInode.get(s.inode());
-                if (e == null) continue;
-                sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), e.protocol(), e.state(), e.local(), e.peer(),
-                        s.inode(), null, null));
+                if (e == null || (!inet && e.state() == null)) continue;  // of unix sockets, only listeners are rebuilt
+                sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), inet ? e.protocol() : s.protocol(), e.state(),
+                        e.local(), e.peer(), s.inode(), s.peerInode(), null));
             }
         }
     }

@@ -28,7 +28,8 @@ public final class UserspaceBackend implements Backend {
         if (!Files.isRegularFile(input) || Files.size(input) < Protocol.FRAME_HEADER + Protocol.HELLO_SIZE) return false;
         try (InputStream in = Files.newInputStream(input)) {
             ByteBuffer b = ByteBuffer.wrap(in.readNBytes(Protocol.FRAME_HEADER + 4)).order(ByteOrder.LITTLE_ENDIAN);
-            return b.getInt(0) == Protocol.HELLO && b.getLong(8) == Protocol.HELLO_SIZE && b.getInt(16) == Protocol.VERSION;
+            long hello = b.getLong(8);  // 96 bytes, or more from a library that appends fields (104 with restored_addr)
+            return b.getInt(0) == Protocol.HELLO && hello >= Protocol.HELLO_SIZE && hello <= 4096 && b.getInt(16) == Protocol.VERSION;
         }
     }
 

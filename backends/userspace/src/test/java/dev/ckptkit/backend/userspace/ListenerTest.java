@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A TCP listener and a bound UDP socket (src/test/c/listener.c) are in the image with their state and addresses,
- * and after kill and restart the program answers on the same ports again, its counters going on.
+ * A TCP listener, a bound UDP socket and a unix listener (src/test/c/listener.c) are in the image with their state
+ * and addresses, and after kill and restart the program answers on the same ports and socket path again, its
+ * counters going on (the unix socket file its killed incarnation left behind is replaced).
  */
 class ListenerTest {
     private static final Duration T = Duration.ofSeconds(30);
@@ -38,14 +39,14 @@ class ListenerTest {
         listener = Workloads.compile("listener");
     }
 
-    /** OUTDIR/status: tcp-port udp-port connections datagrams. */
-    record Status(int tcpPort, int udpPort, long connections, long datagrams) {
+    /** OUTDIR/status: tcp-port udp-port connections datagrams unix-connections. */
+    record Status(int tcpPort, int udpPort, long connections, long datagrams, long unixConnections) {
         static Status read(Path dir) throws IOException {
             Path f = dir.resolve("status");
             if (!Files.exists(f)) return null;
             String[] p = Files.readString(f).trim().split(" ");
-            if (p.length < 4) return null;
-            return new Status(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
+            if (p.length < 5) return null;
+            return new Status(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]), Long.parseLong(p[4]));
         }
     }
 
@@ -60,7 +61,9 @@ class ListenerTest {
             Status s = Workloads.await(T, () -> Status.read(dir), x -> true, "listener");
             assertEquals("hello 1", tcp(s.tcpPort()));
             assertEquals("udp 1", udp(s.udpPort()));
-            Workloads.await(T, () -> Status.read(dir), x -> x.connections() == 1 && x.datagrams() == 1, "both served");
+            Path ctl = dir.resolve("ctl.sock");
+            assertEquals("unix 1", unix(ctl));
+            Workloads.await(T, () -> Status.read(dir), x -> x.connections() == 1 && x.datagrams() == 1 && x.unixConnections() == 1, "all served");
 
             new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, null));
             assertTrue(Workloads.awaitExit(p.toHandle(), T), "--kill ends it");
@@ -70,12 +73,15 @@ class ListenerTest {
                         && x.protocol() == 6), "the listener's state and address: " + socks);
                 assertTrue(socks.stream().anyMatch(x -> "dgram".equals(x.type()) && ("127.0.0.1:" + s.udpPort()).equals(x.local())
                         && x.peer() == null && x.protocol() == 17), "the UDP socket's address: " + socks);
+                assertTrue(socks.stream().anyMatch(x -> "unix".equals(x.family()) && "LISTEN".equals(x.state()) && ctl.toString().equals(x.local())),
+                        "the unix listener's path: " + socks);
             }
 
             rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), true, T));
             assertTrue(rs.summary().warnings().stream().noneMatch(w -> w.contains("socket")), "no socket becomes /dev/null: " + rs.summary().warnings());
             assertEquals("hello 2", tcp(s.tcpPort()), "the restarted program accepts on its port, its count goes on");
             assertEquals("udp 2", udp(s.udpPort()));
+            assertEquals("unix 2", unix(ctl));
         } finally {
             if (p != null) Workloads.kill(p.toHandle());
             if (rs != null) Workloads.kill(rs.process().toHandle());
@@ -88,6 +94,12 @@ class ListenerTest {
             c.setSoTimeout(10_000);
             InputStream in = c.getInputStream();
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+        }
+    }
+
+    private static String unix(Path socket) throws IOException {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            return new String(java.nio.channels.Channels.newInputStream(c).readAllBytes(), StandardCharsets.US_ASCII).trim();
         }
     }
 
