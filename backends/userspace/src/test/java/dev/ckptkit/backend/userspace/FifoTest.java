@@ -37,11 +37,8 @@ class FifoTest {
     /** OUTDIR/status: ticks last-written last-read in-order reads. */
     record Status(long ticks, long written, long last, boolean inOrder, long reads) {
         static Status read(Path dir) throws IOException {
-            Path f = dir.resolve("status");
-            if (!Files.exists(f)) return null;
-            String[] p = Files.readString(f).trim().split(" ");
-            if (p.length < 5) return null;
-            return new Status(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]), p[3].equals("1"), Long.parseLong(p[4]));
+            long[] v = Workloads.fields(dir.resolve("status"), 5);
+            return v == null ? null : new Status(v[0], v[1], v[2], v[3] == 1, v[4]);
         }
     }
 

@@ -42,11 +42,8 @@ class ListenerTest {
     /** OUTDIR/status: tcp-port udp-port connections datagrams unix-connections. */
     record Status(int tcpPort, int udpPort, long connections, long datagrams, long unixConnections) {
         static Status read(Path dir) throws IOException {
-            Path f = dir.resolve("status");
-            if (!Files.exists(f)) return null;
-            String[] p = Files.readString(f).trim().split(" ");
-            if (p.length < 5) return null;
-            return new Status(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]), Long.parseLong(p[4]));
+            long[] v = Workloads.fields(dir.resolve("status"), 5);
+            return v == null ? null : new Status((int) v[0], (int) v[1], v[2], v[3], v[4]);
         }
     }
 

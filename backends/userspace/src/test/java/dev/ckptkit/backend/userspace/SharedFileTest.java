@@ -41,12 +41,8 @@ class SharedFileTest {
     /** OUTDIR/NAME: ticks pid fd dup-fd bytes-read last-byte. */
     record Status(long ticks, int pid, int fd, int dupFd, long reads, long last) {
         static Status read(Path dir, String name) throws IOException {
-            Path f = dir.resolve(name);
-            if (!Files.exists(f)) return null;
-            String[] p = Files.readString(f).trim().split(" ");
-            if (p.length < 6) return null;
-            return new Status(Long.parseLong(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]),
-                    Long.parseLong(p[4]), Long.parseLong(p[5]));
+            long[] v = Workloads.fields(dir.resolve(name), 6);
+            return v == null ? null : new Status(v[0], (int) v[1], (int) v[2], (int) v[3], v[4], v[5]);
         }
     }
 

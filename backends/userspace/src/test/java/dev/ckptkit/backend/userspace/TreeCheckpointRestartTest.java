@@ -45,7 +45,7 @@ class TreeCheckpointRestartTest {
     /** OUTDIR/parent: ticks last-written pid ppid kill-and-waitpid-ok socket-reads socket-last socket-in-order. */
     record Parent(long ticks, long written, int pid, int ppid, boolean signalOk, long socketReads, long socketLast, boolean socketInOrder) {
         static Parent read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("parent"), 8);
+            long[] v = Workloads.fields(dir.resolve("parent"), 8);
             return v == null ? null : new Parent(v[0], v[1], (int) v[2], (int) v[3], v[4] == 1, v[5], v[6], v[7] == 1);
         }
     }
@@ -53,24 +53,16 @@ class TreeCheckpointRestartTest {
     /** OUTDIR/child: reads last-read in-order pid ppid SIGUSR1-received. */
     record Child(long reads, long last, boolean inOrder, int pid, int ppid, long signals) {
         static Child read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("child"), 6);
+            long[] v = Workloads.fields(dir.resolve("child"), 6);
             return v == null ? null : new Child(v[0], v[1], v[2] == 1, (int) v[3], (int) v[4], v[5]);
         }
     }
 
-    private static long[] fields(Path f, int n) throws IOException {
-        if (!Files.exists(f)) return null;
-        String[] p = Files.readString(f).trim().split(" ");
-        if (p.length < n) return null;
-        long[] v = new long[n];
-        for (int i = 0; i < n; i++) v[i] = Long.parseLong(p[i]);
-        return v;
-    }
 
     /** OUTDIR/grandchild: ticks pid ppid. */
     record Grandchild(long ticks, int pid, int ppid) {
         static Grandchild read(Path dir) throws IOException {
-            long[] v = fields(dir.resolve("grandchild"), 3);
+            long[] v = Workloads.fields(dir.resolve("grandchild"), 3);
             return v == null ? null : new Grandchild(v[0], (int) v[1], (int) v[2]);
         }
     }

@@ -73,6 +73,16 @@ final class Workloads {
         return await(timeout, () -> Status.read(dir), until, "workload in " + dir);
     }
 
+    /** The first {@code n} numbers of a workload's status line; null while the file is missing or shorter. */
+    static long[] fields(Path f, int n) throws IOException {
+        if (!Files.exists(f)) return null;
+        String[] p = Files.readString(f).trim().split(" ");
+        if (p.length < n) return null;
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) v[i] = Long.parseLong(p[i]);
+        return v;
+    }
+
     /** A reading that is null or does not satisfy {@code until} yet is polled again, up to the deadline. */
     interface Reading<S> {
         S read() throws IOException;
