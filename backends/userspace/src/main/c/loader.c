@@ -981,10 +981,16 @@ static void make_tree_fifos(void) {
         read_full(path, h[1]);
         path[h[1]] = 0;
         skip_pad(h[1]);
-        i64 t = sys2(SYS_open, path, O_RDWR | 04000 /* O_NONBLOCK: a FIFO replaced by a file never blocks us */);
+        /* only a FIFO: a file or device that took its path is neither opened read-write nor written to */
+        uint8_t st[144];
+        uint32_t mode = 0;
+        if (sys2(4 /* stat */, path, st) == 0) memcpy(&mode, st + 24, 4);  /* x86_64 struct stat: st_mode */
+        int fifo = (mode & 0170000) == 0010000;
+        i64 t = fifo ? sys2(SYS_open, path, O_RDWR | 04000 /* O_NONBLOCK */) : -1;
         if (t < 0) {
             out("ckpt-loader: warning: cannot open the FIFO ");
             out(path);
+            out(fifo ? "" : " (not a FIFO now)");
             out(h[0] ? "; its saved bytes are lost\n" : "\n");
         } else {
             sys3(SYS_fcntl, t, 4 /* F_SETFL */, O_RDWR);
