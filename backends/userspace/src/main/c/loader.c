@@ -26,6 +26,7 @@ typedef unsigned long u64;
 #define SYS_read 0
 #define SYS_write 1
 #define SYS_open 2
+#define SYS_stat 4
 #define SYS_close 3
 #define SYS_lseek 8
 #define SYS_mmap 9
@@ -70,8 +71,10 @@ typedef unsigned long u64;
 #define O_TRUNC 01000
 #define O_DIRECTORY 0200000
 #define O_CLOEXEC 02000000
+#define O_NONBLOCK 04000  /* and SOCK_NONBLOCK */
 #define F_DUPFD 0
 #define F_SETFD 2
+#define F_SETFL 4
 #define PROT_READ 1
 #define PROT_WRITE 2
 #define PROT_EXEC 4
@@ -525,6 +528,17 @@ static void place(i64 tmp, int fd) {
     }
 }
 
+#define S_IFMT 0170000
+#define S_IFIFO 0010000
+#define S_IFSOCK 0140000
+/* The S_IFMT bits of what path names now (0 when nothing does). */
+static uint32_t file_type(const char *path) {
+    uint8_t st[144];  /* x86_64 struct stat */
+    uint32_t mode = 0;
+    if (sys2(SYS_stat, path, st) == 0) memcpy(&mode, st + 24, 4);  /* st_mode */
+    return mode & S_IFMT;
+}
+
 /* A listener (TCP or unix: listening again, backlog in pipe_id) or a UDP socket bound again to the address the plan
  * carries as the fd's "path" (a struct sockaddr_in/_in6/_un; the socket type in pos); /dev/null with a warning when
  * the address cannot be had (taken, gone). */
@@ -532,14 +546,11 @@ static i64 rebind(const struct fd *d) {
     const struct plan_fd *f = &d->f;
     uint16_t family;
     memcpy(&family, d->path, 2);
-    i64 t = sys3(SYS_socket, family, f->pos | (f->flags & 04000 ? 04000 /* SOCK_NONBLOCK */ : 0), 0);
+    i64 t = sys3(SYS_socket, family, f->pos | (f->flags & O_NONBLOCK), 0);
     if (t >= 0 && family == 1 /* AF_UNIX */ && f->pathlen > 3 && d->path[2] != 0) {
         /* the socket file its program left behind: removed only when it is a socket (stat) and nobody answers on
          * it (ECONNREFUSED), so neither another file nor a live listener elsewhere is ever taken over */
-        uint8_t st[144];
-        uint32_t mode = 0;
-        if (sys2(4 /* stat */, d->path + 2, st) == 0) memcpy(&mode, st + 24, 4);  /* x86_64 struct stat: st_mode */
-        i64 probe = (mode & 0170000) == 0140000 ? sys3(SYS_socket, 1, f->pos, 0) : -1;
+        i64 probe = file_type(d->path + 2) == S_IFSOCK ? sys3(SYS_socket, 1, f->pos, 0) : -1;
         if (probe >= 0 && sys3(SYS_connect, probe, d->path, f->pathlen) == -111) sys1(SYS_unlink, d->path + 2);
         if (probe >= 0) sys1(SYS_close, probe);
     }
@@ -953,17 +964,24 @@ static void make_tree_sockets(void) {
     }
 }
 
+/* A path of the tree plan, len bytes then padding, into buf (PATH_BUF bytes): the tree's own files and FIFOs are
+ * opened at once, so they need no room in the pool the processes' plans fill later. */
+#define PATH_BUF 4096
+static void read_path(char *buf, uint32_t len) {
+    if (len >= PATH_BUF) die("tree plan: path too long", 0);
+    read_full(buf, len);
+    buf[len] = 0;
+    skip_pad(len);
+}
+
 /* Opens each file that several descriptors of the tree share (one open file description, inherited across fork or
  * dup'ed) once, at FILE_FD_BASE + k and its saved offset: every holder takes a duplicate, so the offset is shared again. */
 static void make_tree_files(void) {
-    static char path[4096];
+    static char path[PATH_BUF];
     for (u64 k = 0; k < ntfiles; k++) {
         struct tree_file tf;
         read_full(&tf, sizeof tf);
-        if (tf.pathlen >= sizeof path) die("tree plan: path too long", 0);
-        read_full(path, tf.pathlen);
-        path[tf.pathlen] = 0;
-        skip_pad(tf.pathlen);
+        read_path(path, tf.pathlen);
         tfile_ids[k] = tf.id;
         place(reopen(path, tf.flags, tf.type, tf.pos, (int32_t) (FILE_FD_BASE + k)), (int) (FILE_FD_BASE + k));
     }
@@ -973,27 +991,21 @@ static void make_tree_files(void) {
  * ends by path, an open for reading finds a writer and one for writing a reader, so none waits, and the saved bytes
  * stay buffered as long as an end is open. The loaders close these keepers once their own fds are in place. */
 static void make_tree_fifos(void) {
-    static char path[4096];
+    static char path[PATH_BUF];
     for (u64 k = 0; k < ntfifos; k++) {
         uint32_t h[2];
         read_full(h, sizeof h);
-        if (h[1] >= sizeof path) die("tree plan: path too long", 0);
-        read_full(path, h[1]);
-        path[h[1]] = 0;
-        skip_pad(h[1]);
+        read_path(path, h[1]);
         /* only a FIFO: a file or device that took its path is neither opened read-write nor written to */
-        uint8_t st[144];
-        uint32_t mode = 0;
-        if (sys2(4 /* stat */, path, st) == 0) memcpy(&mode, st + 24, 4);  /* x86_64 struct stat: st_mode */
-        int fifo = (mode & 0170000) == 0010000;
-        i64 t = fifo ? sys2(SYS_open, path, O_RDWR | 04000 /* O_NONBLOCK */) : -1;
+        int fifo = file_type(path) == S_IFIFO;
+        i64 t = fifo ? sys2(SYS_open, path, O_RDWR | O_NONBLOCK) : -1;
         if (t < 0) {
             out("ckpt-loader: warning: cannot open the FIFO ");
             out(path);
             out(fifo ? "" : " (not a FIFO now)");
             out(h[0] ? "; its saved bytes are lost\n" : "\n");
         } else {
-            sys3(SYS_fcntl, t, 4 /* F_SETFL */, O_RDWR);
+            sys3(SYS_fcntl, t, F_SETFL, O_RDWR);
             place(t, (int) (FIFO_FD_BASE + k));
         }
         refill_pipe(t < 0 ? -1 : (int) (FIFO_FD_BASE + k), h[0]);
