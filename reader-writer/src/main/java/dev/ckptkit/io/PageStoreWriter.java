@@ -37,8 +37,9 @@ import java.util.zip.CRC32C;
  * goes on reading pages meanwhile. Without dedup there is nothing to decide in order: the worker that scans a batch
  * packs its non-zero pages to the front and encodes the batch as a block of its own, so the pages are not copied
  * again on the caller's thread (blocks then hold up to 256 pages, fewer where a batch had zero or absent pages).
- * Index entries and hashes are spilled to temporary files and copied into their sections at the end. Batches and blocks live in native memory and are
- * recycled: a gigabyte of pages allocates nothing per page on the heap, and reads and writes need no bounce copy.
+ * Index entries and hashes are spilled to temporary files and copied into their sections at the end. Batches and
+ * blocks live in native memory and are recycled: a gigabyte of pages allocates nothing per page on the heap, and
+ * reads and writes need no bounce copy.
  */
 final class PageStoreWriter implements PageSink, AutoCloseable {
     static final int PAGES_PER_BATCH = 256;
@@ -78,6 +79,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private final Set<Integer> pidsSeen = new HashSet<>();
 
     private Batch batch;
+    /** The block new unique pages are appended to; with dedup only. */
     private Block block;
     private long nextOrdinal;
     private int lastPid = -1;
@@ -107,7 +109,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         this.index = new Spill(Files.createTempFile(spillDir, spillPrefix, ".index"));
         this.hashes = new Spill(Files.createTempFile(spillDir, spillPrefix, ".hashes"));
         this.batch = newBatch();
-        this.block = newBlock(0);
+        this.block = dedup ? newBlock(0) : null;  // without dedup every batch is a block of its own
     }
 
     private Batch newBatch() {
@@ -289,7 +291,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     PageCounts finish() throws IOException {
         if (batch.n > 0) submitBatch();
         while (!batches.isEmpty()) drainBatch();
-        if (block.n > 0) submitBlock();
+        if (block != null && block.n > 0) submitBlock();
         awaitWrites();
         if (dedupOn) copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
         List<long[]> ordered = new ArrayList<>();
