@@ -23,6 +23,15 @@ final class ProcNetSockets {
     /** A socket as /proc/net shows it; {@code peer} null when unconnected. */
     record Entry(boolean v6, int protocol, String state, String local, String peer) {}
 
+    /** What names the network namespace of process {@code pid} ("net:[INODE]"), or the pid when that cannot be read. */
+    static String namespace(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net")).toString();
+        } catch (IOException e) {
+            return "pid " + pid;
+        }
+    }
+
     static Map<Long, Entry> of(int pid) {
         Map<Long, Entry> out = new HashMap<>();
         for (String name : List.of("tcp", "tcp6", "udp", "udp6")) {

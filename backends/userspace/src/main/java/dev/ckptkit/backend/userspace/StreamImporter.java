@@ -258,6 +258,7 @@ final class StreamImporter {
      * listen or bind again, and validate can check the ports. Call it while the processes are still stopped.
      */
     void describeSockets() {
+        Map<String, Map<Long, ProcNetSockets.Entry>> byNetns = new HashMap<>();  // a tree mostly shares one namespace
         for (Result r : results) {
             Set<Long> held = new java.util.HashSet<>();
             for (FdRow fd : fds) if (fd.pid() == r.pid()) held.add(fd.fileId());
@@ -266,7 +267,7 @@ final class StreamImporter {
                 SocketRow s = sockets.get(i);
                 boolean inet = s.family().startsWith("inet");
                 if (!held.contains(s.fileId()) || !(inet || "unix".equals(s.family())) || s.inode() == null || s.state() != null) continue;
-                if (byInode == null) byInode = ProcNetSockets.of(r.realPid());
+                if (byInode == null) byInode = byNetns.computeIfAbsent(ProcNetSockets.namespace(r.realPid()), k -> ProcNetSockets.of(r.realPid()));
                 ProcNetSockets.Entry e = byInode.get(s.inode());
                 if (e == null || (!inet && e.state() == null)) continue;  // of unix sockets, only listeners are rebuilt
                 sockets.set(i, new SocketRow(s.fileId(), s.family(), s.type(), inet ? e.protocol() : s.protocol(), e.state(),
