@@ -322,7 +322,7 @@ final class CriuTables {
                 case FdType.INETSK -> {
                     InetSkEntry s = f.getIsk();
                     boolean v6 = s.getFamily() == 10;
-                    String state = s.getProto() == 6 || s.getType() == 1 ? tcpState(s.getState()) : null;
+                    String state = s.getProto() == 6 || s.getType() == 1 ? SocketRow.tcpState(s.getState()) : null;
                     rows.add(new SocketRow(id, v6 ? "inet6" : "inet", sockType(s.getType()), s.getProto(), state,
                             address(s.getSrcAddrList(), s.getSrcPort(), v6), s.getState() == 10 ? null : address(s.getDstAddrList(), s.getDstPort(), v6),
                             Integer.toUnsignedLong(s.getIno()), null, s.getState() == 10 ? s.getBacklog() : null));
@@ -330,7 +330,7 @@ final class CriuTables {
                 case FdType.UNIXSK -> {
                     UnixSkEntry s = f.getUsk();
                     String name = s.getName().isEmpty() ? null : unixName(s.getName().toByteArray());
-                    rows.add(new SocketRow(id, "unix", sockType(s.getType()), 0, tcpState(s.getState()), name, null,
+                    rows.add(new SocketRow(id, "unix", sockType(s.getType()), 0, SocketRow.tcpState(s.getState()), name, null,
                             Integer.toUnsignedLong(s.getIno()), s.getPeer() == 0 ? null : Integer.toUnsignedLong(s.getPeer()),
                             s.getState() == 10 ? s.getBacklog() : null));
                 }
@@ -347,10 +347,6 @@ final class CriuTables {
     private static String unixName(byte[] b) {
         // abstract sockets start with a NUL byte; show them as "@name" like ss(8) does
         return b[0] == 0 ? "@" + new String(b, 1, b.length - 1, StandardCharsets.UTF_8) : new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static String tcpState(int s) {
-        return SocketRow.tcpState(s);
     }
 
     private static String sockType(int t) {

@@ -97,8 +97,7 @@ public final class RestorePlan {
         if (r.nativeNames().contains(glueName)) glue.load(new java.io.StringReader(new String(r.nativeRecord(glueName), StandardCharsets.UTF_8)));
         else glue = CriuGlue.of(r, pid, threads);  // imported from CRIU: the same facts are in its mm and core records
         List<String> warnings = new ArrayList<>();
-        Map<Long, FileRow> files = new HashMap<>();
-        for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
+        Map<Long, FileRow> files = filesById(r);
         Map<Long, Long> pipeOf = new HashMap<>();  // CRIU images name pipes by their own ids, not by inode
         for (dev.ckptkit.io.table.PipeRow p : r.table(Tables.PIPES)) pipeOf.put(p.fileId(), p.pipeId());
         Map<Long, SocketRow> sockets = new HashMap<>();
@@ -231,6 +230,13 @@ public final class RestorePlan {
         boolean shared = (a.flags() & 1) != 0;
         if (shared && p.startsWith("/") && !p.endsWith(" (deleted)") && !p.startsWith("/dev/zero") && !p.startsWith("/SYSV")) return AREA_SHARED_FILE;
         return shared ? AREA_SHARED_ANON : AREA_PRIVATE;
+    }
+
+    /** The image's open file descriptions by files.id. */
+    static Map<Long, FileRow> filesById(CkptReader r) throws IOException {
+        Map<Long, FileRow> files = new HashMap<>();
+        for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
+        return files;
     }
 
     static int fdType(FdRow fd, FileRow f) {

@@ -50,12 +50,12 @@ final class TreePlan {
 
     private TreePlan(List<Proc> procs, Map<Long, byte[]> pipes, Set<Long> shared, List<SocketPair> socketPairs,
                      Map<Long, FileRow> files, Map<String, byte[]> fifos) {
-        this.fifos = fifos;
         this.procs = procs;
         this.pipes = pipes;
         this.shared = shared;
         this.socketPairs = socketPairs;
         this.files = files;
+        this.fifos = fifos;
     }
 
     /**
@@ -97,8 +97,7 @@ final class TreePlan {
      * writing while the processes reopen theirs, so no open waits for the other end, and refills it first.
      */
     private static Map<String, byte[]> fifosOf(CkptReader r, Set<Integer> pids) throws IOException {
-        Map<Long, FileRow> byId = new HashMap<>();
-        for (FileRow f : r.table(Tables.FILES)) byId.put(f.id(), f);
+        Map<Long, FileRow> byId = RestorePlan.filesById(r);
         Map<Long, PipeRow> byFile = new HashMap<>();
         for (PipeRow p : r.table(Tables.PIPES)) if (p.path() != null) byFile.put(p.fileId(), p);
         Set<String> attachments = r.attachments().keySet();
@@ -120,8 +119,7 @@ final class TreePlan {
      * holder takes that one, so they share the file offset again instead of each having a copy.
      */
     private static Map<Long, FileRow> sharedFiles(CkptReader r, Set<Integer> pids) throws IOException {
-        Map<Long, FileRow> byId = new HashMap<>();
-        for (FileRow f : r.table(Tables.FILES)) byId.put(f.id(), f);
+        Map<Long, FileRow> byId = RestorePlan.filesById(r);
         Map<Long, Integer> holders = new HashMap<>();
         for (FdRow fd : r.table(Tables.FDS)) {
             int type = RestorePlan.fdType(fd, byId.get(fd.fileId()));
@@ -202,8 +200,7 @@ final class TreePlan {
 
     /** Pipes with a read end and a write end among the processes: a pipeline inside the tree. */
     private static Set<Long> sharedPipes(CkptReader r, Set<Integer> pids) throws IOException {
-        Map<Long, FileRow> files = new HashMap<>();
-        for (FileRow f : r.table(Tables.FILES)) files.put(f.id(), f);
+        Map<Long, FileRow> files = RestorePlan.filesById(r);
         Map<Long, PipeRow> byFile = new HashMap<>();
         for (PipeRow p : r.table(Tables.PIPES)) if (p.path() == null) byFile.put(p.fileId(), p);
         Map<Long, Integer> ends = new HashMap<>();  // bit 1: a reader, bit 2: a writer
