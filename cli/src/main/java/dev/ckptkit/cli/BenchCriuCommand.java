@@ -61,17 +61,6 @@ public final class BenchCriuCommand extends CkptCommand {
         return ExitCodes.OK;
     }
 
-    /** Runs this command alone, until {@code ckpt bench} lists it as a subcommand. */
-    public static void main(String[] args) {
-        java.io.PrintWriter out = new java.io.PrintWriter(System.out, true), err = new java.io.PrintWriter(System.err, true);
-        picocli.CommandLine cl = Main.commandLine(out, err);
-        picocli.CommandLine bench = new picocli.CommandLine(new BenchCriuCommand());
-        bench.setOut(out);
-        bench.setErr(err);
-        bench.setExecutionExceptionHandler(cl.getExecutionExceptionHandler());
-        System.exit(bench.execute(args));
-    }
-
     private static Path root() {
         return Path.of(System.getProperty("ckpt.root", System.getenv().getOrDefault("CKPT_ROOT", ".")));
     }

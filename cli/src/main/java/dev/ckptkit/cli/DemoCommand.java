@@ -11,7 +11,6 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,11 +59,10 @@ final class DemoCommand extends CkptCommand {
     /** Inspection commands, when this build has them. */
     private List<String[]> inspectionSteps(Path ckpt) {
         List<String[]> steps = new ArrayList<>();
-        CommandLine root = spec.root().commandLine();
-        if (root.getSubcommands().containsKey("ps")) steps.add(new String[] {"ps", ckpt.toString()});
-        if (root.getSubcommands().containsKey("maps")) steps.add(new String[] {"maps", ckpt.toString()});
-        if (root.getSubcommands().containsKey("fds")) steps.add(new String[] {"fds", ckpt.toString()});
-        if (root.getSubcommands().containsKey("grep")) steps.add(new String[] {"grep", "CKPT-MARKER-[0-9]+", ckpt.toString()});
+        if (Main.hasSubcommand("ps")) steps.add(new String[] {"ps", ckpt.toString()});
+        if (Main.hasSubcommand("maps")) steps.add(new String[] {"maps", ckpt.toString()});
+        if (Main.hasSubcommand("fds")) steps.add(new String[] {"fds", ckpt.toString()});
+        if (Main.hasSubcommand("grep")) steps.add(new String[] {"grep", "CKPT-MARKER-[0-9]+", ckpt.toString()});
         return steps;
     }
 
@@ -72,7 +70,7 @@ final class DemoCommand extends CkptCommand {
         out().println();
         out().println("$ ckpt " + String.join(" ", args));
         out().flush();
-        int rc = Main.commandLine(out(), err()).execute(args);
+        int rc = Main.commandLine(out(), err(), args).execute(args);
         out().flush();
         return rc;
     }
