@@ -17,15 +17,20 @@ import picocli.CommandLine.Option;
 /**
  * The main job on bundled real data: a CRIU checkpoint of a running C program is converted to CKPT, inspected,
  * searched for the marker string the program keeps in memory, exported as Arrow tables and converted back to a CRIU
- * image directory that is byte-identical to the original.
+ * image directory that is byte-identical to the original. Then a live program is checkpointed and restarted the
+ * userspace way ({@link LiveDemo}).
  */
-@Command(name = "demo", description = "Run the main job on the bundled real CRIU image (testdata/criu/memfile.tar.gz).")
+@Command(name = "demo", description = "Run the main job on the bundled real CRIU image (testdata/criu/memfile.tar.gz), then "
+        + "checkpoint and restart a live program the userspace way.")
 final class DemoCommand extends CkptCommand {
     @Option(names = "--image", description = "A CRIU image dir .tar.gz (default: testdata/criu/memfile.tar.gz).")
     Path image;
 
     @Option(names = "--keep", description = "Keep the work directory and print its path.")
     boolean keep;
+
+    @Option(names = "--no-live", description = "Skip the second part: checkpoint and restart of a live program (userspace style).")
+    boolean noLive;
 
     @Override
     protected int run() throws Exception {
@@ -49,8 +54,15 @@ final class DemoCommand extends CkptCommand {
             out().println("$ diff -r " + criuDir + " " + back);
             int differing = compareTrees(criuDir, back);
             out().println(differing == 0 ? "(identical: every CRIU image file came back byte for byte)" : differing + " files differ");
+            if (differing != 0) return ExitCodes.NEGATIVE;
+            int rc = ExitCodes.OK;
+            if (!noLive) {
+                out().println();
+                out().println("# the userspace style: a live program checkpointed from inside by libckpt.so, then restarted");
+                rc = new LiveDemo(out(), err(), work).run();
+            }
             if (keep) out().println("work directory: " + work);
-            return differing == 0 ? ExitCodes.OK : ExitCodes.NEGATIVE;
+            return rc;
         } finally {
             if (!keep) AtomicFiles.deleteTree(work);
         }
