@@ -3,6 +3,8 @@ package dev.ckptkit.cli;
 import dev.ckptkit.backend.criu.Criu;
 import dev.ckptkit.backend.userspace.BenchUserspace;
 import dev.ckptkit.backend.userspace.NativeTools;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,11 @@ public final class BenchUserspaceCommand extends CkptCommand {
                     + "--no-sync: as 'ckpt checkpoint --no-sync', compared with criu dump alone.")
     boolean sync;
 
-    @picocli.CommandLine.Mixin
+    @Option(names = "--command", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also time 'ckpt checkpoint' as a command in a new JVM, start-up included (default; --no-command: only in this JVM).")
+    boolean command;
+
+    @Mixin
     dev.ckptkit.cli.bench.ScratchDir scratchDir;
 
     @Mixin
@@ -40,7 +46,8 @@ public final class BenchUserspaceCommand extends CkptCommand {
     protected int run() throws Exception {
         Path scratch = scratchDir.create("ckpt-bench-userspace-");
         try {
-            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), Criu.find(), scratch, dedup, sync);
+            BenchUserspace bench = new BenchUserspace(NativeTools.extract(), Criu.find(), scratch, dedup, sync,
+                    command ? this::checkpointCommand : null);
             List<BenchUserspace.Result> results = new ArrayList<>();
             for (int m : mib) {
                 for (int i = 0; i < runs; i++) {
@@ -54,5 +61,26 @@ public final class BenchUserspaceCommand extends CkptCommand {
             scratchDir.cleanUp(scratch);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * What a user runs: the launcher when this JVM came from it, else a JVM started as this one was (same options,
+     * class path and start-up archive), which leaves out only the launcher's few milliseconds of bash.
+     */
+    private List<String> checkpointCommand(long pid, Path image) {
+        List<String> cmd = new ArrayList<>();
+        Path root = Path.of(System.getProperty("ckpt.root", ".")).toAbsolutePath();
+        String classPath = System.getProperty("java.class.path");
+        if (Path.of(classPath).toAbsolutePath().equals(root.resolve("cli/lib/ckpt.jar")) && Files.isExecutable(root.resolve("ckpt"))) {
+            cmd.addAll(List.of("env", "CKPT_NO_BUILD=1", root.resolve("ckpt").toString()));  // a build mid-run is no checkpoint time
+        } else {
+            cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
+        }
+        cmd.addAll(List.of("checkpoint", Long.toString(pid), "-o", image.toString(), "--kill"));
+        if (!sync) cmd.add("--no-sync");
+        if (dedup) cmd.add("--dedup");
+        return cmd;
     }
 }

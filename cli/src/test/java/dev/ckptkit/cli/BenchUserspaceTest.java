@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The userspace benchmark runs end to end against the real criu, durable and not (figures are not asserted: no
- * timed tests; what is asserted is that each side really ran, CRIU's sync included).
+ * timed tests; what is asserted is that each side really ran, CRIU's sync and the checkpoint command included).
  */
 class BenchUserspaceTest extends LiveCriuTest {
     @Test
@@ -22,6 +22,8 @@ class BenchUserspaceTest extends LiveCriuTest {
             assertEquals(sync.equals("--sync"), row.get("synced").asBoolean(), r.out());
             assertTrue(row.get("criuDumpSeconds").asDouble() > 0 && row.get("criuSyncSeconds").asDouble() > 0, r.out());
             assertTrue(row.get("checkpointSeconds").asDouble() > 0 && row.get("restartSeconds").asDouble() > 0, r.out());
+            // 'ckpt checkpoint' ran as a command of its own (a new JVM) and wrote its image
+            assertTrue(row.get("commandSeconds").asDouble() > 0, r.out());
             // 16 MiB of dirtied memory in both images
             assertTrue(row.get("imageBytes").asLong() >= 16L << 20 && row.get("criuImageBytes").asLong() >= 16L << 20, r.out());
         }

@@ -1,8 +1,11 @@
 package dev.ckptkit.backend.userspace;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,23 +18,31 @@ import java.util.stream.Stream;
  * Checkpoint and restart of one process with N MiB of dirtied memory: libckpt.so + ckpt-loader against CRIU's dump
  * and restore of the same workload in the same run. Workloads are started with {@code setsid -f} so they are not
  * children of this JVM (CRIU ptraces them; the JVM's reaper would take the stops). Figures, not assertions.
+ *
+ * <p>Two figures for the checkpoint: in this JVM after an untimed warm-up (the mechanism), and, when a command is
+ * given, the {@code ckpt checkpoint} command in a new JVM (what a user waits for, start-up included). Every timed
+ * write starts from the same page-cache state: see {@link #primePageCache}.
  */
 public final class BenchUserspace {
     private static final Duration T = Duration.ofMinutes(5);
 
     /**
      * Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run.
-     * {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump.
+     * {@code checkpointSeconds}: in this JVM, warmed up; {@code commandSeconds}: the checkpoint command's wall time
+     * (a new JVM), NaN when none was given. {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump.
      * {@code synced}: the checkpoint ended with its image on disk (the default), so it is compared with CRIU's dump
      * followed by a sync of its image files ({@code criuSyncSeconds}); without, with the dump alone (CRIU does not sync).
      */
     public record Result(int mib, boolean synced, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
-                         double restartSeconds, long imageBytes, double criuDumpSeconds, double criuSyncSeconds, double criuDumpCpuSeconds,
+                         double commandSeconds, double restartSeconds, long imageBytes, double criuDumpSeconds, double criuSyncSeconds, double criuDumpCpuSeconds,
                          double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
         /** CRIU's time for the same work: its dump, plus the sync of its images when the checkpoint was synced. */
         public double criuSeconds() { return criuDumpSeconds + (synced ? criuSyncSeconds : 0); }
 
         public double checkpointRatio() { return checkpointSeconds / criuSeconds(); }
+
+        /** NaN when no command was measured. */
+        public double commandRatio() { return commandSeconds / criuSeconds(); }
 
         public double restartRatio() { return restartSeconds / criuRestoreSeconds; }
 
@@ -43,20 +54,48 @@ public final class BenchUserspace {
     private final Path scratch;
     private final boolean dedup;
     private final boolean sync;
+    private final CheckpointCommand command;
+    private boolean warmedUp;
+
+    /** The command line that checkpoints {@code pid} into {@code image} and ends it, with the bench's dedup and sync. */
+    @FunctionalInterface
+    public interface CheckpointCommand {
+        List<String> of(long pid, Path image);
+    }
 
     /**
      * {@code dedup}: write the image deduplicated (SHA-256 of every page), as {@code ckpt checkpoint --dedup};
-     * {@code sync}: force it to disk, as {@code ckpt checkpoint} does unless {@code --no-sync}.
+     * {@code sync}: force it to disk, as {@code ckpt checkpoint} does unless {@code --no-sync}; {@code command}: the
+     * same checkpoint as a command to time, or null.
      */
-    public BenchUserspace(NativeTools tools, Path criu, Path scratch, boolean dedup, boolean sync) {
+    public BenchUserspace(NativeTools tools, Path criu, Path scratch, boolean dedup, boolean sync, CheckpointCommand command) {
         this.tools = tools;
         this.criu = criu;
         this.scratch = scratch;
         this.dedup = dedup;
         this.sync = sync;
+        this.command = command;
     }
 
     public Result run(int mib) throws IOException, InterruptedException {
+        if (!warmedUp) {
+            // class loading and JIT of a first checkpoint belong to the command's figure, not to the mechanism's
+            checkpointAndRestart(Math.min(mib, 32));
+            warmedUp = true;
+        }
+        Result mine = checkpointAndRestart(mib);
+        if (command != null) mine = withCommandSeconds(mine, timeCommand(mib));
+        if (criu == null) return mine;
+        try {
+            return criu(mine);
+        } catch (IOException e) {
+            return new Result(mib, sync, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
+                    mine.commandSeconds(), mine.restartSeconds(), mine.imageBytes(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
+                    loadAverage(), e.getMessage());
+        }
+    }
+
+    private Result checkpointAndRestart(int mib) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(scratch.resolve("userspace-" + mib));
         Path status = dir.resolve("status"), image = dir.resolve("bench.ckpt");
         long pid = start(mib, status, true);
@@ -64,6 +103,7 @@ public final class BenchUserspace {
         double ckpt, restart, stream, cpu;
         try {
             awaitSocket(pid);
+            primePageCache(mib);
             long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             var opts = Checkpointer.defaultOptions((int) pid).withDedup(dedup).withSync(sync);
             var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, opts));
@@ -83,14 +123,52 @@ public final class BenchUserspace {
         }
         long size = Files.size(image);
         Files.delete(image);
-        Result mine = new Result(mib, sync, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
+        return new Result(mib, sync, ckpt, stream, cpu, Double.NaN, restart, size, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
                 loadAverage(), "no criu (set CKPT_CRIU)");
-        if (criu == null) return mine;
+    }
+
+    /** Wall time of the checkpoint command on a new workload, from its start to its exit. */
+    private double timeCommand(int mib) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(scratch.resolve("command-" + mib));
+        Path status = dir.resolve("status"), image = dir.resolve("bench.ckpt");
+        long pid = start(mib, status, true);
         try {
-            return criu(mine);
-        } catch (IOException e) {
-            return new Result(mib, sync, ckpt, stream, cpu, restart, size, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
-                    loadAverage(), e.getMessage());
+            awaitSocket(pid);
+            primePageCache(mib);
+            long t0 = System.nanoTime();
+            exec("the checkpoint command", dir.resolve("checkpoint.log"), command.of(pid, image).toArray(String[]::new));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (!Files.isRegularFile(image)) throw new IOException("the checkpoint command wrote no " + image);
+            return seconds;
+        } finally {
+            kill(pid);
+            Files.deleteIfExists(image);
+        }
+    }
+
+    private static Result withCommandSeconds(Result r, double seconds) {
+        return new Result(r.mib(), r.synced(), r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(), seconds,
+                r.restartSeconds(), r.imageBytes(), r.criuDumpSeconds(), r.criuSyncSeconds(), r.criuDumpCpuSeconds(), r.criuRestoreSeconds(),
+                r.criuImageBytes(), r.loadAverage(), r.criuError());
+    }
+
+    /**
+     * Writes and deletes a file a little larger than the image right before a timed write, so every writer finds
+     * the same just-freed pages. On a VM that reports free memory to its host (free page reporting, virtio-balloon),
+     * a page not used for about two seconds goes back to the host and the next write into it pays a host fault:
+     * 1 GiB into such pages took 1-3 s here, into just-freed ones 0.2 s, and which one a tool got depended on what
+     * ran before it.
+     */
+    private void primePageCache(int mib) throws IOException {
+        Path f = scratch.resolve("page-cache-primer");
+        ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long i = 0; i < mib + 64L; i++) {
+                zeros.clear();
+                while (zeros.hasRemaining()) ch.write(zeros);
+            }
+        } finally {
+            Files.deleteIfExists(f);
         }
     }
 
@@ -104,9 +182,10 @@ public final class BenchUserspace {
         Files.createDirectories(images);
         long pid = start(mib, status, false);
         try {
+            primePageCache(mib);
             long t0 = System.nanoTime();
             Path times = dir.resolve("dump.cpu");
-            exec(dir.resolve("dump.log"), "/usr/bin/time", "-f", "%U %S", "-o", times.toString(), criu.toString(), "dump", "-t",
+            exec("criu dump", dir.resolve("dump.log"), "/usr/bin/time", "-f", "%U %S", "-o", times.toString(), criu.toString(), "dump", "-t",
                     Long.toString(pid), "-D", images.toString());
             double dump = (System.nanoTime() - t0) / 1e9;
             String[] us = Files.readString(times).trim().split("\\s+");
@@ -116,17 +195,17 @@ public final class BenchUserspace {
             try (Stream<Path> files = Files.walk(images)) {
                 files.filter(Files::isRegularFile).forEach(f -> syncCmd.add(f.toString()));
             }
-            exec(dir.resolve("sync.log"), syncCmd.toArray(String[]::new));
+            exec("sync", dir.resolve("sync.log"), syncCmd.toArray(String[]::new));
             double synced = (System.nanoTime() - t0) / 1e9;
             awaitGone(pid);
             long bytes = treeSize(images);
             Files.deleteIfExists(status);
             t0 = System.nanoTime();
-            exec(dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
+            exec("criu restore", dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
             double restore = (System.nanoTime() - t0) / 1e9;
             awaitStatus(status);
             return new Result(mib, mine.synced(), mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
-                    mine.restartSeconds(), mine.imageBytes(), dump, synced, dumpCpu, restore, bytes, loadAverage(), null);
+                    mine.commandSeconds(), mine.restartSeconds(), mine.imageBytes(), dump, synced, dumpCpu, restore, bytes, loadAverage(), null);
         } finally {
             kill(pid);
             dev.ckptkit.io.AtomicFiles.deleteTree(images);  // as the checkpoint's image is deleted after its run
@@ -175,16 +254,15 @@ public final class BenchUserspace {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
-    private static void exec(Path log, String... cmd) throws IOException, InterruptedException {
-        String what = log.getFileName().toString().replace(".log", "");  // "dump", "sync", "restore"
+    private static void exec(String what, Path log, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(T.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("criu " + what + " timed out; see " + log);
+            throw new IOException(what + " timed out; see " + log);
         }
         if (p.exitValue() != 0) {
             List<String> lines = Files.readAllLines(log);
-            throw new IOException("criu " + what + " failed (exit " + p.exitValue() + "): " + (lines.isEmpty() ? "" : lines.getLast()));
+            throw new IOException(what + " failed (exit " + p.exitValue() + "): " + (lines.isEmpty() ? "" : lines.getLast()));
         }
     }
 
@@ -210,22 +288,23 @@ public final class BenchUserspace {
 
     public static String table(List<Result> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%6s %5s %8s %9s %9s %11s %7s %9s %9s %10s %9s %9s %7s %6s %9s %7s  %s%n", "MiB", "sync",
-                "ckpt s", "stream s", "ckpt cpu", "criu dump s", "sync s", "criu cpu", "restart s", "criu rst s", "ckpt MiB",
-                "criu MiB", "ckpt x", "cpu x", "restart x", "size x", "load avg"));
+        b.append(String.format(Locale.ROOT, "%6s %5s %8s %9s %9s %8s %11s %7s %9s %9s %10s %9s %9s %7s %6s %6s %9s %7s  %s%n", "MiB", "sync",
+                "ckpt s", "stream s", "ckpt cpu", "cmd s", "criu dump s", "sync s", "criu cpu", "restart s", "criu rst s", "ckpt MiB",
+                "criu MiB", "ckpt x", "cmd x", "cpu x", "restart x", "size x", "load avg"));
         for (Result r : results) {
-            b.append(String.format(Locale.ROOT, "%6d %5s %8.3f %9.3f %9.3f %11.3f %7.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %9.2f %7.3f  %s%n",
+            b.append(String.format(Locale.ROOT, "%6d %5s %8.3f %9.3f %9.3f %8.3f %11.3f %7.3f %9.3f %9.3f %10.3f %9.1f %9.1f %7.2f %6.2f %6.2f %9.2f %7.3f  %s%n",
                     r.mib(), r.synced() ? "yes" : "no", r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(),
-                    r.criuDumpSeconds(), r.criuSyncSeconds(), r.criuDumpCpuSeconds(), r.restartSeconds(), r.criuRestoreSeconds(),
-                    r.imageBytes() / 1048576.0,
-                    r.criuImageBytes() / 1048576.0, r.checkpointRatio(), r.checkpointCpuSeconds() / r.criuDumpCpuSeconds(),
-                    r.restartRatio(), r.sizeRatio(), r.loadAverage()));
+                    r.commandSeconds(), r.criuDumpSeconds(), r.criuSyncSeconds(), r.criuDumpCpuSeconds(), r.restartSeconds(),
+                    r.criuRestoreSeconds(), r.imageBytes() / 1048576.0, r.criuImageBytes() / 1048576.0, r.checkpointRatio(),
+                    r.commandRatio(), r.checkpointCpuSeconds() / r.criuDumpCpuSeconds(), r.restartRatio(), r.sizeRatio(), r.loadAverage()));
             if (r.criuError() != null) b.append("  criu: ").append(r.criuError()).append('\n');
         }
-        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); a synced checkpoint (its image on disk when it returns,\n"
-                + "the default) is compared with criu dump + sync of its images, one with --no-sync with criu dump alone\n"
-                + "(criu does not sync); cpu: this JVM's CPU time during the checkpoint\n"
-                + "(the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system time\n");
+        b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); ckpt: in this JVM after an untimed warm-up;\n"
+                + "cmd: 'ckpt checkpoint' as a command, a new JVM started for it, on another workload of the same size;\n"
+                + "a synced checkpoint (its image on disk when it returns, the default) is compared with criu dump + sync of its\n"
+                + "images, one with --no-sync with criu dump alone (criu does not sync); every timed write starts right after\n"
+                + "a file of the image's size was written and deleted (equal page-cache state); cpu: this JVM's CPU time during\n"
+                + "the checkpoint (the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system\n");
         return b.toString();
     }
 }
