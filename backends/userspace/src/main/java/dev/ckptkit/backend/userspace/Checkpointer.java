@@ -75,6 +75,7 @@ public final class Checkpointer {
             for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
             members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
             for (Member m : members) send(m.ch(), Protocol.GO_DUMP);
+            CkptWriter.warmUpCodecs();  // while the pages stream: the tables come last
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             int threads = 0, areas = 0;
             long pages = 0, streamed;
