@@ -153,17 +153,18 @@ public final class BenchUserspace {
     }
 
     /**
-     * Writes and deletes a file a little larger than the image right before a timed write, so every writer finds
-     * the same just-freed pages. On a VM that reports free memory to its host (free page reporting, virtio-balloon),
-     * a page not used for about two seconds goes back to the host and the next write into it pays a host fault:
-     * 1 GiB into such pages took 1-3 s here, into just-freed ones 0.2 s, and which one a tool got depended on what
-     * ran before it.
+     * Writes and deletes a file of the image's size plus 512 MiB right before a timed checkpoint, so that every tool
+     * finds just-freed pages for all it allocates: the image in the page cache, and its own memory (a new JVM for
+     * the command: about 120 MiB). On a VM that reports free memory to its host (free page reporting,
+     * virtio-balloon), a page not used for about two seconds goes back to the host and the next write into it pays a
+     * host fault: 1 GiB into such pages took 1-3 s here, into just-freed ones 0.2 s, and which kind a tool got
+     * depended on what ran before it.
      */
     private void primePageCache(int mib) throws IOException {
         Path f = scratch.resolve("page-cache-primer");
         ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (long i = 0; i < mib + 64L; i++) {
+            for (long i = 0; i < mib + 512L; i++) {
                 zeros.clear();
                 while (zeros.hasRemaining()) ch.write(zeros);
             }
@@ -197,6 +198,11 @@ public final class BenchUserspace {
             }
             exec("sync", dir.resolve("sync.log"), syncCmd.toArray(String[]::new));
             double synced = (System.nanoTime() - t0) / 1e9;
+            // a durable checkpoint drops what it synced from the page cache: both restarts then read from disk
+            if (mine.synced()) {
+                for (String f : syncCmd.subList(1, syncCmd.size())) exec("dropping " + f + " from the page cache",
+                        dir.resolve("drop.log"), "dd", "if=" + f, "iflag=nocache", "count=0", "status=none");
+            }
             awaitGone(pid);
             long bytes = treeSize(images);
             Files.deleteIfExists(status);
@@ -303,8 +309,10 @@ public final class BenchUserspace {
                 + "cmd: 'ckpt checkpoint' as a command, a new JVM started for it, on another workload of the same size;\n"
                 + "a synced checkpoint (its image on disk when it returns, the default) is compared with criu dump + sync of its\n"
                 + "images, one with --no-sync with criu dump alone (criu does not sync); every timed write starts right after\n"
-                + "a file of the image's size was written and deleted (equal page-cache state); cpu: this JVM's CPU time during\n"
-                + "the checkpoint (the target's own share, libckpt.so copying its memory, is not included) vs criu's user+system\n");
+                + "a file 512 MiB larger than the image was written and deleted (equal page-cache state); after a synced checkpoint both\n"
+                + "restarts read their image from disk (criu's is dropped from the page cache, as the checkpoint drops its own);\n"
+                + "cpu: this JVM's CPU time during the checkpoint (the target's own share, libckpt.so copying its memory, is not\n"
+                + "included) vs criu's user+system\n");
         return b.toString();
     }
 }
