@@ -50,6 +50,10 @@ public final class CkptReader implements Closeable {
     /** For {@link #checkByRead}: opened on first use. */
     private FileChannel channel;
     private java.nio.ByteBuffer readBuffer;
+    /** Where the last {@link #checkByRead} stopped reading. */
+    private long readEnd = -1;
+    /** Bytes between two page blocks that {@link #checkByRead} reads rather than skips (frame and padding: 4 KiB). */
+    private static final long CONTIGUOUS_GAP = 64 << 10;
 
     private CkptReader(Path path) throws IOException {
         this.path = path;
@@ -117,14 +121,21 @@ public final class CkptReader implements Closeable {
             readBuffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
         }
         java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-        long pos = s.payloadOffset(), end = pos + s.storedLength();
+        long payload = s.payloadOffset(), end = payload + s.storedLength();
+        // the frame and alignment padding since the last block read are read too (not checksummed): blocks read one
+        // after another then make one sequential read, which the kernel reads ahead of; with 4 KiB skipped between
+        // them every 1 MiB read waited for the disk (2 GiB: 3.6 s of reads against 1.0 s)
+        long pos = readEnd >= 0 && readEnd < payload && payload - readEnd <= CONTIGUOUS_GAP ? readEnd : payload;
         while (pos < end) {
             readBuffer.clear().limit((int) Math.min(readBuffer.capacity(), end - pos));
             int n = channel.read(readBuffer, pos);
             if (n <= 0) throw file.corrupt(pos, "file ends inside a page block");
+            readBuffer.flip();
+            if (pos < payload) readBuffer.position((int) Math.min(n, payload - pos));
             pos += n;
-            c.update(readBuffer.flip());
+            c.update(readBuffer);
         }
+        readEnd = end;
         checkCrc(s, (int) c.getValue());
     }
 
