@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  *
  * <p>Two figures for the checkpoint: in this JVM after an untimed warm-up (the mechanism), and, when a command is
  * given, the {@code ckpt checkpoint} command in a new JVM (what a user waits for, start-up included). Every timed
- * write starts from the same page-cache state: see {@link #primePageCache}.
+ * checkpoint and restart starts with the same supply of just-freed memory: see {@link #primeFreeMemory}.
  */
 public final class BenchUserspace {
     private static final Duration T = Duration.ofMinutes(5);
@@ -103,7 +103,7 @@ public final class BenchUserspace {
         double ckpt, restart, stream, cpu;
         try {
             awaitSocket(pid);
-            primePageCache(mib);
+            primeFreeMemory(mib);
             long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             var opts = Checkpointer.defaultOptions((int) pid).withDedup(dedup).withSync(sync);
             var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) pid, image, true, List.of(), Map.of(), null, opts));
@@ -112,6 +112,7 @@ public final class BenchUserspace {
             cpu = (processCpuNanos() - cpu0) / 1e9;
             awaitGone(pid);
             Files.deleteIfExists(status);
+            primeFreeMemory(2L * mib);  // the image read into the page cache and the process's memory
             t0 = System.nanoTime();
             Restarter.Restarted rs = new Restarter(tools).restart(new Restarter.Request(image, null, Map.of(), List.of(), false, T));
             restart = (System.nanoTime() - t0) / 1e9;
@@ -134,7 +135,7 @@ public final class BenchUserspace {
         long pid = start(mib, status, true);
         try {
             awaitSocket(pid);
-            primePageCache(mib);
+            primeFreeMemory(mib);
             long t0 = System.nanoTime();
             exec("the checkpoint command", dir.resolve("checkpoint.log"), command.of(pid, image).toArray(String[]::new));
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -153,14 +154,14 @@ public final class BenchUserspace {
     }
 
     /**
-     * Writes and deletes a file of the image's size plus 512 MiB right before a timed checkpoint, so that every tool
-     * finds just-freed pages for all it allocates: the image in the page cache, and its own memory (a new JVM for
-     * the command: about 120 MiB). On a VM that reports free memory to its host (free page reporting,
+     * Writes and deletes a file of {@code mib} plus 512 MiB right before a timed checkpoint or restart, so that every
+     * tool finds just-freed pages for all it allocates: the image in the page cache, the restored process, and its own
+     * memory (a new JVM for the command: about 120 MiB). On a VM that reports free memory to its host (free page reporting,
      * virtio-balloon), a page not used for about two seconds goes back to the host and the next write into it pays a
      * host fault: 1 GiB into such pages took 1-3 s here, into just-freed ones 0.2 s, and which kind a tool got
      * depended on what ran before it.
      */
-    private void primePageCache(int mib) throws IOException {
+    private void primeFreeMemory(long mib) throws IOException {
         Path f = scratch.resolve("page-cache-primer");
         ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -183,7 +184,7 @@ public final class BenchUserspace {
         Files.createDirectories(images);
         long pid = start(mib, status, false);
         try {
-            primePageCache(mib);
+            primeFreeMemory(mib);
             long t0 = System.nanoTime();
             Path times = dir.resolve("dump.cpu");
             exec("criu dump", dir.resolve("dump.log"), "/usr/bin/time", "-f", "%U %S", "-o", times.toString(), criu.toString(), "dump", "-t",
@@ -206,6 +207,7 @@ public final class BenchUserspace {
             awaitGone(pid);
             long bytes = treeSize(images);
             Files.deleteIfExists(status);
+            primeFreeMemory(2L * mib);
             t0 = System.nanoTime();
             exec("criu restore", dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
             double restore = (System.nanoTime() - t0) / 1e9;
@@ -308,9 +310,10 @@ public final class BenchUserspace {
         b.append("ratios are userspace / CRIU (goal: checkpoint <= 1.5x); ckpt: in this JVM after an untimed warm-up;\n"
                 + "cmd: 'ckpt checkpoint' as a command, a new JVM started for it, on another workload of the same size;\n"
                 + "a synced checkpoint (its image on disk when it returns, the default) is compared with criu dump + sync of its\n"
-                + "images, one with --no-sync with criu dump alone (criu does not sync); every timed write starts right after\n"
-                + "a file 512 MiB larger than the image was written and deleted (equal page-cache state); after a synced checkpoint both\n"
-                + "restarts read their image from disk (criu's is dropped from the page cache, as the checkpoint drops its own);\n"
+                + "images, one with --no-sync with criu dump alone (criu does not sync); every timed checkpoint and restart starts\n"
+                + "right after a file 512 MiB larger than the memory it needs was written and deleted (the same just-freed memory\n"
+                + "for each); after a synced checkpoint both restarts read their image from disk (criu's is dropped from the page\n"
+                + "cache, as the checkpoint drops its own);\n"
                 + "cpu: this JVM's CPU time during the checkpoint (the target's own share, libckpt.so copying its memory, is not\n"
                 + "included) vs criu's user+system\n");
         return b.toString();
