@@ -29,13 +29,14 @@ public final class BenchUserspace {
     /**
      * Seconds and bytes; CRIU fields are NaN/-1 with {@code criuError} set when CRIU could not run.
      * {@code checkpointSeconds}: in this JVM, warmed up; {@code commandSeconds}: the checkpoint command's wall time
-     * (a new JVM), NaN when none was given. {@code *CpuSeconds}: CPU time (user + system) of this JVM during the checkpoint, of the criu process during its dump.
+     * (a new JVM), NaN when none was given. {@code *CpuSeconds}: CPU time (user + system) of this JVM during the
+     * checkpoint, of the criu process during its dump.
      * {@code synced}: the checkpoint ended with its image on disk (the default), so it is compared with CRIU's dump
      * followed by a sync of its image files ({@code criuSyncSeconds}); without, with the dump alone (CRIU does not sync).
      */
     public record Result(int mib, boolean synced, double checkpointSeconds, double checkpointStreamSeconds, double checkpointCpuSeconds,
-                         double commandSeconds, double restartSeconds, long imageBytes, double criuDumpSeconds, double criuSyncSeconds, double criuDumpCpuSeconds,
-                         double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
+                         double commandSeconds, double restartSeconds, long imageBytes, double criuDumpSeconds, double criuSyncSeconds,
+                         double criuDumpCpuSeconds, double criuRestoreSeconds, long criuImageBytes, String loadAverage, String criuError) {
         /** CRIU's time for the same work: its dump, plus the sync of its images when the checkpoint was synced. */
         public double criuSeconds() { return criuDumpSeconds + (synced ? criuSyncSeconds : 0); }
 
