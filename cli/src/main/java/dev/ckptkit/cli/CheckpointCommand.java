@@ -1,6 +1,7 @@
 package dev.ckptkit.cli;
 
 import dev.ckptkit.backend.userspace.Checkpointer;
+import dev.ckptkit.io.CkptWriter;
 import dev.ckptkit.io.WriterOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ final class CheckpointCommand extends CkptCommand {
 
     @Override
     protected int run() throws Exception {
+        CkptWriter.warmUpCodecs();  // this JVM was started for this checkpoint: its tables come after the pages
         WriterOptions opts = writer.apply(Checkpointer.defaultOptions(pid), false);
         var r = new Checkpointer().checkpoint(new Checkpointer.Request(pid, output, kill, hooks, labels,
                 java.time.Instant.now().toString(), opts));

@@ -48,7 +48,7 @@ final class DemoCommand extends CkptCommand {
             steps.add(new String[] {"export", "--tables", work.resolve("tables").toString(), ckpt.toString()});
             steps.add(new String[] {"convert", ckpt.toString(), "--to", "criu", "-o", back.toString()});
             for (String[] step : steps) {
-                int rc = step(step);
+                int rc = DemoStep.run(out(), err(), step).exitCode();
                 if (rc != 0) return rc;
             }
             out().println("$ diff -r " + criuDir + " " + back);
@@ -76,15 +76,6 @@ final class DemoCommand extends CkptCommand {
         if (Main.hasSubcommand("fds")) steps.add(new String[] {"fds", ckpt.toString()});
         if (Main.hasSubcommand("grep")) steps.add(new String[] {"grep", "CKPT-MARKER-[0-9]+", ckpt.toString()});
         return steps;
-    }
-
-    private int step(String[] args) {
-        out().println();
-        out().println("$ ckpt " + String.join(" ", args));
-        out().flush();
-        int rc = Main.commandLine(out(), err(), args).execute(args);
-        out().flush();
-        return rc;
     }
 
     static Path root() {

@@ -4,9 +4,9 @@ import dev.ckptkit.backend.userspace.Checkpointer;
 import dev.ckptkit.backend.userspace.NativeTools;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * on from the value it had and still sees its original pid. Every step runs as the same {@code ckpt} command line.
  */
 final class LiveDemo {
-    private static final long WAIT_MS = 60_000;
+    private static final Duration WAIT = Duration.ofMinutes(1);
     private final PrintWriter out;
     private final PrintWriter err;
     private final Path work;
@@ -36,7 +36,7 @@ final class LiveDemo {
         Long restarted = null;
         try {
             await(status, t -> t.count() >= 3, "did not start");
-            await(pid, "never opened its checkpoint socket");
+            if (!Checkpointer.awaitSocket((int) pid, WAIT)) throw new CkptException("pid " + pid + " never opened its checkpoint socket");
             if (step("checkpoint", Long.toString(pid), "-o", image.toString(), "--kill") == null) return ExitCodes.TROUBLE;
             Tick atCheckpoint = await(status, t -> true, "wrote no status");
             if (step("ps", image.toString()) == null) return ExitCodes.TROUBLE;
@@ -55,19 +55,12 @@ final class LiveDemo {
 
     /** Runs and echoes one command; its standard output, or null if it failed. */
     private String step(String... args) {
-        out.println();
-        out.println("$ ckpt " + String.join(" ", args));
-        StringWriter captured = new StringWriter();
-        PrintWriter capture = new PrintWriter(captured, true);
-        int rc = Main.commandLine(capture, err, args).execute(args);
-        capture.flush();
-        out.print(captured);
-        out.flush();
-        return rc == 0 ? captured.toString() : null;
+        DemoStep s = DemoStep.run(out, err, args);
+        return s.exitCode() == 0 ? s.out() : null;
     }
 
     private static Tick await(Path status, Predicate<Tick> done, String what) throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
+        long deadline = System.currentTimeMillis() + WAIT.toMillis();
         while (System.currentTimeMillis() < deadline) {
             if (Files.exists(status)) {
                 String[] f = Files.readString(status).strip().split(" ");
@@ -78,14 +71,7 @@ final class LiveDemo {
             }
             Thread.sleep(20);
         }
-        throw new CkptException("the demo program " + what + " within " + WAIT_MS / 1000 + " s (" + status + ")");
+        throw new CkptException("the demo program " + what + " within " + WAIT.toSeconds() + " s (" + status + ")");
     }
 
-    private static void await(long pid, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!Files.exists(Checkpointer.socketOf((int) pid))) {
-            if (System.currentTimeMillis() > deadline) throw new CkptException("pid " + pid + " " + what);
-            Thread.sleep(10);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import dev.ckptkit.backend.userspace.Checkpointer;
 import dev.ckptkit.backend.userspace.NativeTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +28,7 @@ class UserspaceCommandsTest {
             pid = Long.parseLong(l.out().trim());
             String first = await(status, null);
             assertEquals(Long.toString(pid), first.split(" ")[1]);
-            long deadline = System.currentTimeMillis() + DEADLINE_MS;
-            while (!Files.exists(Checkpointer.socketOf((int) pid)) && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            Checkpointer.awaitSocket((int) pid, Duration.ofMillis(DEADLINE_MS));
 
             CliRunner c = CliRunner.run("checkpoint", Long.toString(pid), "-o", image.toString(), "--kill",
                     "--hook", "echo $CKPT_ORIGINAL_PID $CKPT_PID > " + hookOut);
@@ -79,10 +79,7 @@ class UserspaceCommandsTest {
             String c = await(child, null);
             long childPid = Long.parseLong(c.split(" ")[3]);
             pids.add(childPid);
-            long deadline = System.currentTimeMillis() + DEADLINE_MS;
-            for (long p : new long[] {pid, childPid}) {
-                while (!Files.exists(Checkpointer.socketOf((int) p)) && System.currentTimeMillis() < deadline) Thread.sleep(10);
-            }
+            for (long p : new long[] {pid, childPid}) Checkpointer.awaitSocket((int) p, Duration.ofMillis(DEADLINE_MS));
 
             CliRunner ck = CliRunner.run("checkpoint", Long.toString(pid), "-o", image.toString(), "--kill");
             assertEquals(0, ck.exit(), ck.err());

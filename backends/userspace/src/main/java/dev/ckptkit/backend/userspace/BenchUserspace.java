@@ -48,6 +48,17 @@ public final class BenchUserspace {
         public double restartRatio() { return restartSeconds / criuRestoreSeconds; }
 
         public double sizeRatio() { return (double) imageBytes / criuImageBytes; }
+
+        Result withCommandSeconds(double seconds) {
+            return new Result(mib, synced, checkpointSeconds, checkpointStreamSeconds, checkpointCpuSeconds, seconds, restartSeconds,
+                    imageBytes, criuDumpSeconds, criuSyncSeconds, criuDumpCpuSeconds, criuRestoreSeconds, criuImageBytes, loadAverage, criuError);
+        }
+
+        /** CRIU's side of the run, or its error (figures NaN/-1); the load average is read again. */
+        Result withCriu(double dump, double sync, double dumpCpu, double restore, long bytes, String error) {
+            return new Result(mib, synced, checkpointSeconds, checkpointStreamSeconds, checkpointCpuSeconds, commandSeconds, restartSeconds,
+                    imageBytes, dump, sync, dumpCpu, restore, bytes, BenchUserspace.loadAverage(), error);
+        }
     }
 
     private final NativeTools tools;
@@ -85,14 +96,12 @@ public final class BenchUserspace {
             warmedUp = true;
         }
         Result mine = checkpointAndRestart(mib);
-        if (command != null) mine = withCommandSeconds(mine, timeCommand(mib));
+        if (command != null) mine = mine.withCommandSeconds(timeCommand(mib));
         if (criu == null) return mine;
         try {
             return criu(mine);
         } catch (IOException e) {
-            return new Result(mib, sync, mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
-                    mine.commandSeconds(), mine.restartSeconds(), mine.imageBytes(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1,
-                    loadAverage(), e.getMessage());
+            return mine.withCriu(Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, e.getMessage());
         }
     }
 
@@ -146,12 +155,6 @@ public final class BenchUserspace {
             kill(pid);
             Files.deleteIfExists(image);
         }
-    }
-
-    private static Result withCommandSeconds(Result r, double seconds) {
-        return new Result(r.mib(), r.synced(), r.checkpointSeconds(), r.checkpointStreamSeconds(), r.checkpointCpuSeconds(), seconds,
-                r.restartSeconds(), r.imageBytes(), r.criuDumpSeconds(), r.criuSyncSeconds(), r.criuDumpCpuSeconds(), r.criuRestoreSeconds(),
-                r.criuImageBytes(), r.loadAverage(), r.criuError());
     }
 
     /**
@@ -213,8 +216,7 @@ public final class BenchUserspace {
             exec("criu restore", dir.resolve("restore.log"), criu.toString(), "restore", "-d", "-D", images.toString());
             double restore = (System.nanoTime() - t0) / 1e9;
             awaitStatus(status);
-            return new Result(mib, mine.synced(), mine.checkpointSeconds(), mine.checkpointStreamSeconds(), mine.checkpointCpuSeconds(),
-                    mine.commandSeconds(), mine.restartSeconds(), mine.imageBytes(), dump, synced, dumpCpu, restore, bytes, loadAverage(), null);
+            return mine.withCriu(dump, synced, dumpCpu, restore, bytes, null);
         } finally {
             kill(pid);
             dev.ckptkit.io.AtomicFiles.deleteTree(images);  // as the checkpoint's image is deleted after its run
@@ -247,11 +249,7 @@ public final class BenchUserspace {
     }
 
     private static void awaitSocket(long pid) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + T.toNanos();
-        while (!Files.exists(Checkpointer.socketOf((int) pid))) {
-            if (System.nanoTime() > deadline) throw new IOException("pid " + pid + " never opened its checkpoint socket");
-            Thread.sleep(10);
-        }
+        if (!Checkpointer.awaitSocket((int) pid, T)) throw new IOException("pid " + pid + " never opened its checkpoint socket");
     }
 
     private static void awaitGone(long pid) throws InterruptedException {

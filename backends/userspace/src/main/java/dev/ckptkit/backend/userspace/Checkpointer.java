@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,6 +49,16 @@ public final class Checkpointer {
 
     public static Path socketOf(int pid) { return socketDir().resolve("ckpt-" + pid + ".sock"); }
 
+    /** Waits for a just-launched process's library to open its checkpoint socket; false if it has not within {@code timeout}. */
+    public static boolean awaitSocket(int pid, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(socketOf(pid))) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
     /** One process's connection, after it said it stopped. */
     private record Member(int realPid, int pid, SocketChannel ch) {}
 
@@ -75,7 +86,6 @@ public final class Checkpointer {
             for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
             members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
             for (Member m : members) send(m.ch(), Protocol.GO_DUMP);
-            CkptWriter.warmUpCodecs();  // while the pages stream: the tables come last
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             int threads = 0, areas = 0;
             long pages = 0, streamed;

@@ -100,11 +100,7 @@ final class Workloads {
     }
 
     static void awaitSocket(long pid, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Files.exists(Checkpointer.socketOf((int) pid))) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no checkpoint socket for pid " + pid);
-            Thread.sleep(10);
-        }
+        if (!Checkpointer.awaitSocket((int) pid, timeout)) throw new AssertionError("no checkpoint socket for pid " + pid);
     }
 
     static boolean awaitExit(ProcessHandle p, Duration timeout) throws InterruptedException {
