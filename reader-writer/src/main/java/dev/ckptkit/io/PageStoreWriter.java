@@ -75,7 +75,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
     private final DedupTable dedup = new DedupTable();
     private final Spill index;
     private final Spill hashes;
-    private final List<Run> runs = new ArrayList<>();
+    private final List<IndexRun> indexRuns = new ArrayList<>();
     private final Set<Integer> pidsSeen = new HashSet<>();
 
     private Batch batch;
@@ -183,11 +183,51 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         if (batch.n == PAGES_PER_BATCH) submitBatch();
     }
 
+    @Override
+    public boolean takesBlocks() {
+        return !dedupOn && zstdLevel == 0 && sections.takesSplices();
+    }
+
+    /** Written on the caller's thread once every page before it is in the file: the ordinals go in order. */
+    @Override
+    public void addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
+        if (!takesBlocks()) throw new UnsupportedOperationException("blocks need a writer without dedup and compression");
+        long n = 0;
+        for (Run r : runs) {
+            if (r.count() <= 0) throw new IllegalArgumentException("empty run at 0x" + Long.toHexString(r.vaddr()));
+            n += r.count();
+        }
+        if (n == 0 || n > maxBlockPages()) throw new IllegalArgumentException("a block holds 1 to " + maxBlockPages() + " pages, got " + n);
+        flushPending();
+        ByteBuffer entry = ByteBuffer.allocate(CkptFormat.PAGE_INDEX_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        for (Run r : runs) {
+            for (long i = 0; i < r.count(); i++) {
+                long vaddr = r.vaddr() + i * PAGE;
+                track(pid, vaddr);
+                index.write(entry.clear().putInt(pid).putInt(DATA).putLong(vaddr).putLong(nextOrdinal++).flip());
+                indexEntries++;
+                pages++;
+            }
+        }
+        storedBytes += n * PAGE;
+        sections.write(SectionKinds.PAGE_BLOCK, "", 0, n * PAGE, CkptFormat.PAGE_ALIGNMENT, crc32c, body);
+    }
+
     private int next(int pid, long vaddr, int kind) throws IOException {
+        track(pid, vaddr);
+        int slot = batch.n++;
+        batch.pid[slot] = pid;
+        batch.vaddr[slot] = vaddr;
+        batch.kind[slot] = kind;
+        return slot;
+    }
+
+    /** Checks that pages come grouped by pid and ascending, and opens a new run of index entries for a new pid. */
+    private void track(int pid, long vaddr) {
         if ((vaddr & (PAGE - 1)) != 0) throw new IllegalArgumentException("vaddr 0x" + Long.toHexString(vaddr) + " is not page aligned");
         if (pid != lastPid || !anyPage) {
             if (!pidsSeen.add(pid)) throw new IllegalStateException("pages of pid " + pid + " must come together");
-            runs.add(new Run(pid, indexEntries + batchedEntries()));
+            indexRuns.add(new IndexRun(pid, indexEntries + batchedEntries()));
             lastPid = pid;
             anyPage = true;
         } else if (Long.compareUnsigned(vaddr, lastVaddr) <= 0) {
@@ -195,11 +235,6 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
                     + Long.toHexString(vaddr) + " after 0x" + Long.toHexString(lastVaddr));
         }
         lastVaddr = vaddr;
-        int slot = batch.n++;
-        batch.pid[slot] = pid;
-        batch.vaddr[slot] = vaddr;
-        batch.kind[slot] = kind;
-        return slot;
     }
 
     /** Entries accepted but not yet written to the index spill. */
@@ -275,6 +310,14 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         submitWrite(CompletableFuture.completedFuture(encoded), recycle);
     }
 
+    /** Puts every page added so far in the index and every block in the file. */
+    private void flushPending() throws IOException {
+        if (batch.n > 0) submitBatch();
+        while (!batches.isEmpty()) drainBatch();
+        if (block != null && block.n > 0) submitBlock();
+        awaitWrites();
+    }
+
     /** Waits until every block submitted so far is in the file; another section may be written after that. */
     void awaitWrites() throws IOException {
         while (!writes.isEmpty()) await(writes.poll());
@@ -289,20 +332,17 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
 
     /** Flushes everything and writes the page-block tail, the hashes and the sorted index. */
     PageCounts finish() throws IOException {
-        if (batch.n > 0) submitBatch();
-        while (!batches.isEmpty()) drainBatch();
-        if (block != null && block.n > 0) submitBlock();
-        awaitWrites();
+        flushPending();
         if (dedupOn) copy(hashes, List.of(new long[] {0, hashes.length()}), SectionKinds.PAGE_HASHES, HASH_ALGORITHM);
         List<long[]> ordered = new ArrayList<>();
-        List<Run> sorted = new ArrayList<>(runs);
+        List<IndexRun> sorted = new ArrayList<>(indexRuns);
         for (int i = 0; i < sorted.size(); i++) {
             long from = sorted.get(i).firstEntry;
             long to = i + 1 < sorted.size() ? sorted.get(i + 1).firstEntry : indexEntries;
-            sorted.set(i, new Run(sorted.get(i).pid, from, to));
+            sorted.set(i, new IndexRun(sorted.get(i).pid, from, to));
         }
-        sorted.sort(Comparator.comparingInt(Run::pid));
-        for (Run r : sorted) {
+        sorted.sort(Comparator.comparingInt(IndexRun::pid));
+        for (IndexRun r : sorted) {
             ordered.add(new long[] {r.firstEntry * CkptFormat.PAGE_INDEX_ENTRY, (r.endEntry - r.firstEntry) * CkptFormat.PAGE_INDEX_ENTRY});
         }
         copy(index, ordered, SectionKinds.PAGE_INDEX, "");
@@ -358,8 +398,9 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         hashes.close();
     }
 
-    private record Run(int pid, long firstEntry, long endEntry) {
-        Run(int pid, long firstEntry) { this(pid, firstEntry, -1); }
+    /** The index entries of one pid, which came together. */
+    private record IndexRun(int pid, long firstEntry, long endEntry) {
+        IndexRun(int pid, long firstEntry) { this(pid, firstEntry, -1); }
     }
 
     /** Pages on their way to being hashed. */

@@ -37,6 +37,16 @@ final class SectionOutput {
         return end(kind, name, aux, codec, offset, length, rawLength, crc);
     }
 
+    /** Writes an uncompressed section whose {@code length} bytes {@code body} moves into the file itself. */
+    SectionInfo write(int kind, String name, int aux, long length, int payloadAlignment, int crc, SplicedBytes body)
+            throws IOException {
+        long offset = frame(kind, Codec.NONE, length, length, payloadAlignment);
+        out.writeFrom(length, crc, body);
+        return end(kind, name, aux, Codec.NONE, offset, length, length, crc);
+    }
+
+    boolean takesSplices() { return out.takesSplices(); }
+
     /** Starts a section whose payload is streamed in pieces; its length must be known up front. */
     Streamed begin(int kind, String name, long length) throws IOException {
         long offset = frame(kind, Codec.NONE, length, length, CkptFormat.SECTION_ALIGNMENT);

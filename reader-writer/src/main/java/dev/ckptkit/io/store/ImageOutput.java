@@ -1,5 +1,6 @@
 package dev.ckptkit.io.store;
 
+import dev.ckptkit.io.SplicedBytes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -35,6 +36,8 @@ public final class ImageOutput implements Closeable {
     private Future<?> syncing;
     private long syncedUpTo;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    /** A write descriptor of {@code file} for {@link #writeFrom}, opened on first use; -1 before. */
+    private int spliceFd = -1;
     /** CRC32C of every byte written (flushed) so far. */
     private int fileCrc;
     private long position;
@@ -128,6 +131,30 @@ public final class ImageOutput implements Closeable {
         syncAhead();
     }
 
+    /** Whether {@link #writeFrom} works: the file is known and can be opened again natively (Linux). */
+    public boolean takesSplices() {
+        return file != null && Libc.load().isPresent();
+    }
+
+    /**
+     * Appends {@code length} bytes that {@code body} writes to the file at the current position itself (e.g. with
+     * splice(2)); {@code crcOfBody} is their CRC32C, which the file checksum takes on trust.
+     */
+    public void writeFrom(long length, int crcOfBody, SplicedBytes body) throws IOException {
+        if (!takesSplices()) throw new UnsupportedOperationException("no native descriptor for " + file);
+        flush();
+        if (spliceFd < 0) {
+            int fd = Libc.load().orElseThrow().openFd(file, Libc.O_WRONLY | Libc.O_CLOEXEC);
+            if (fd < 0) throw new IOException(file + ": cannot open it again to splice into it");
+            spliceFd = fd;
+        }
+        body.writeTo(spliceFd, position, length);
+        channel.position(position + length);  // the channel's next write follows the spliced bytes
+        fileCrc = crc32cCombine(fileCrc, crcOfBody, length);
+        position += length;
+        syncAhead();
+    }
+
     public void writeBytes(MemorySegment src) throws IOException {
         writeBytes(src.asByteBuffer());
     }
@@ -141,8 +168,14 @@ public final class ImageOutput implements Closeable {
     public void padTo(int alignment, int ahead) throws IOException {
         long rem = Math.floorMod(position + ahead, alignment);
         long pad = rem == 0 ? 0 : alignment - rem;
-        for (long i = 0; i < pad; i++) writeByte(0);
+        while (pad > 0) {  // up to a page before every page block: in bulk, not byte by byte
+            int n = (int) Math.min(pad, ZEROS.length);
+            writeBytes(ZEROS, 0, n);
+            pad -= n;
+        }
     }
+
+    private static final byte[] ZEROS = new byte[4096];
 
     public void flush() throws IOException {
         buf.flip();
@@ -213,7 +246,12 @@ public final class ImageOutput implements Closeable {
         try {
             flush();
         } finally {
-            finishSync();
+            try {
+                finishSync();
+            } finally {
+                if (spliceFd >= 0) Libc.load().orElseThrow().closeFd(spliceFd);
+                spliceFd = -1;
+            }
         }
     }
 }

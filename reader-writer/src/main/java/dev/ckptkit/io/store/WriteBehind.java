@@ -1,17 +1,9 @@
 package dev.ckptkit.io.store;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Puts what a writer has written so far on disk ahead of its final sync, on {@link ImageOutput}'s background
@@ -55,71 +47,35 @@ final class WriteBehind implements AutoCloseable {
 
     /** {@code posix_fadvise(DONTNEED)} on a read-only descriptor of its own: the channel's is not reachable. */
     private static final class CacheDrop {
-        private static final Optional<Functions> FUNCTIONS = Functions.load();
-        private static final int O_RDONLY_CLOEXEC = 0x80000;  // O_CLOEXEC on x86_64 and aarch64; O_RDONLY is 0
-        private static final int FADV_DONTNEED = 4;           // x86_64 and aarch64
-
-        private final Functions f;
+        private final Libc libc;
         private int fd;
 
-        private CacheDrop(Functions f, int fd) {
-            this.f = f;
+        private CacheDrop(Libc libc, int fd) {
+            this.libc = libc;
             this.fd = fd;
         }
 
         static Optional<CacheDrop> open(Path file) {
-            if (FUNCTIONS.isEmpty()) return Optional.empty();
-            Functions f = FUNCTIONS.get();
-            try (Arena arena = Arena.ofConfined()) {
-                int fd = (int) f.open.invokeExact(arena.allocateFrom(file.toString()), O_RDONLY_CLOEXEC);
-                return fd < 0 ? Optional.empty() : Optional.of(new CacheDrop(f, fd));
-            } catch (Throwable t) {
-                return Optional.empty();  // advisory: without it the writer only keeps more cache
-            }
+            return Libc.load().flatMap(libc -> {
+                try {
+                    int fd = libc.openFd(file, Libc.O_RDONLY | Libc.O_CLOEXEC);
+                    return fd < 0 ? Optional.empty() : Optional.of(new CacheDrop(libc, fd));
+                } catch (RuntimeException e) {
+                    return Optional.empty();  // advisory: without it the writer only keeps more cache
+                }
+            });
         }
 
-        /** Advisory: whether the kernel drops the pages changes nothing but speed, so its answer is not checked. */
         void drop(long from, long to) {
-            try {
-                int ignored = (int) f.fadvise.invokeExact(fd, from, to - from, FADV_DONTNEED);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
+            libc.dontNeed(fd, from, to - from);
         }
 
         void close() {
             if (fd < 0) return;
             try {
-                int ignored = (int) f.close.invokeExact(fd);
-            } catch (Throwable t) {
-                throw rethrow(t);
+                libc.closeFd(fd);
             } finally {
                 fd = -1;
-            }
-        }
-
-        private static RuntimeException rethrow(Throwable t) {
-            if (t instanceof Error e) throw e;
-            return t instanceof RuntimeException r ? r : new IllegalStateException(t);
-        }
-
-        private record Functions(MethodHandle open, MethodHandle fadvise, MethodHandle close) {
-            static Optional<Functions> load() {
-                String arch = System.getProperty("os.arch");
-                if (!System.getProperty("os.name").equals("Linux") || !(arch.equals("amd64") || arch.equals("aarch64"))) {
-                    return Optional.empty();
-                }
-                try {
-                    Linker linker = Linker.nativeLinker();
-                    var libc = linker.defaultLookup();
-                    return Optional.of(new Functions(
-                            linker.downcallHandle(libc.findOrThrow("open"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)),
-                            linker.downcallHandle(libc.findOrThrow("posix_fadvise"),
-                                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)),
-                            linker.downcallHandle(libc.findOrThrow("close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT))));
-                } catch (RuntimeException | LinkageError e) {
-                    return Optional.empty();  // native access denied or no such symbol
-                }
             }
         }
     }
