@@ -10,7 +10,9 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 case "$(uname -m)" in x86_64) ;; *) echo "ckpt-backend-userspace: only x86_64 is supported, not $(uname -m)" >&2; exit 1;; esac
 mkdir -p "$out"
-"$CC" -O2 -g0 -Wall -Wextra -Wno-unused-parameter -fPIC -shared -fvisibility=default -pthread \
+# -z now: every symbol is bound at load. Lazy binding would write the GOT and ld.so's data from inside a dump
+# (and from signal handlers); in a restarted copy that data is anonymous memory, sent by reference.
+"$CC" -O2 -g0 -Wall -Wextra -Wno-unused-parameter -fPIC -shared -fvisibility=default -pthread -Wl,-z,now \
   -o "$out/libckpt.so" "$src/libckpt.c" -ldl
 "$CC" -O2 -g0 -Wall -Wextra -static -nostdlib -fpie -no-pie -Wno-unused-parameter -ffreestanding -fno-builtin -fno-stack-protector \
   -fno-tree-loop-distribute-patterns -fcf-protection=none -fno-asynchronous-unwind-tables \

@@ -61,6 +61,8 @@ final class FrameInput {
             sink.addFrom(pid, vaddr, pages, in);
         } catch (EOFException e) {
             throw new CorruptImageException(resource, offset, "stream ended inside a frame", e);
+        } catch (IllegalArgumentException | IllegalStateException e) {  // out of order: the writer says which page
+            throw corrupt(f, e.getMessage());
         }
         offset += unread;
         unread = 0;
