@@ -41,6 +41,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
+#ifdef __x86_64__
+#include <nmmintrin.h>
+#endif
 #include <unistd.h>
 #include <asm/prctl.h>
 
@@ -52,6 +55,8 @@
 #define MAX_CALLBACKS 64
 #define FP_MAX 16384
 #define CHUNK_PAGES 256
+/* a piped dump's blocks are at least this large, or the image's per-block framing would cost too much */
+#define MIN_BLOCK_PAGES 64
 #define MAPS_MAX (4UL << 20)
 #define STREAM_FD_LIMIT 64
 
@@ -72,8 +77,16 @@ static struct {
     int dump_signo;                  /* writes the stream to a file instead of a socket */
     int wake[2];                     /* the dump signal's handler wakes the manager through this pipe */
     int tee[2];                      /* during a dump: receives copies of buffered pipe data (tee(2)) */
-    int splice[2];                   /* during a held dump: carries page references to the socket (vmsplice) */
+    int pipe[2][2];                  /* during a held dump: page pipes, [i][0] read end, [i][1] write end. Pipe 0
+                                      * carries page references to the socket (vmsplice); a piped dump puts its
+                                      * blocks in both by turns, so it fills one while the requester drains the
+                                      * other (one pipe's lock would make them take turns) */
     int splice_area;                 /* the area being sent holds nothing the dump itself writes */
+    int piped;                       /* the requester reads page data from the pipes itself (GO_DUMP_PIPED) */
+    uint32_t pipe_pages;             /* pages either pipe holds: the most a PAGE_BLOCK may have */
+    struct ckpt_page_block blk;      /* the block being put in pipe blk.pipe: its runs so far */
+    struct ckpt_pages blk_runs[CHUNK_PAGES];
+    uint32_t blk_pages;
     int diag;                        /* during a dump: NETLINK_SOCK_DIAG, asks for unix sockets' peers */
     uint32_t request_flags;
     char sock_path[108];
@@ -91,7 +104,7 @@ static struct {
     char *pathmap;                   /* OLD\0NEW\0... written by the loader, read after restart */
     size_t pathmap_len;
     volatile struct ckpt_pidmap *pidmap;  /* the restored tree's pids (protocol.h), or NULL */
-} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .splice = {-1, -1}, .diag = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
+} S = { .listen_fd = -1, .conn_fd = -1, .wake = {-1, -1}, .tee = {-1, -1}, .pipe = {{-1, -1}, {-1, -1}}, .diag = -1, .cb_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static long raw_gettid(void) { return syscall(SYS_gettid); }
 /* A restarted copy: from the loader's mark on, since the program's threads run again before the manager thread has
@@ -436,7 +449,7 @@ static void send_fds(void) {
             if (d->name[0] == '.') continue;
             int fd = atoi(d->name);
             if (fd == dfd || fd == S.conn_fd || fd == S.listen_fd || fd == S.wake[0] || fd == S.wake[1] || fd == S.tee[0]
-                || fd == S.tee[1] || fd == S.diag) continue;
+                || fd == S.tee[1] || fd == S.diag || fd == S.pipe[0][0] || fd == S.pipe[0][1] || fd == S.pipe[1][0] || fd == S.pipe[1][1]) continue;
             struct stat st;
             if (fstat(fd, &st) != 0) continue;
             struct ckpt_fd f;
@@ -495,13 +508,13 @@ static int is_zero_page(const uint8_t *p) {
  * 0.64 s with send(2) on the machine this was measured on). Returns the bytes not moved (sent the usual way).
  */
 static size_t splice_out(const uint8_t *p, size_t n) {
-    while (n > 0 && S.splice[1] >= 0) {
+    while (n > 0 && S.pipe[0][1] >= 0) {
         struct iovec iov = { (void *) p, n };
-        ssize_t in = vmsplice(S.splice[1], &iov, 1, 0);
+        ssize_t in = vmsplice(S.pipe[0][1], &iov, 1, 0);
         if (in < 0 && errno == EINTR) continue;
         if (in <= 0) break;  /* not spliceable: the rest goes through send(2) */
         for (ssize_t left = in; left > 0;) {
-            ssize_t out = splice(S.splice[0], NULL, S.conn_fd, NULL, (size_t) left, SPLICE_F_MORE);
+            ssize_t out = splice(S.pipe[0][0], NULL, S.conn_fd, NULL, (size_t) left, SPLICE_F_MORE);
             if (out < 0 && errno == EINTR) continue;
             if (out <= 0) { S.dump_status = -1; return 0; }  /* the stream is cut: nothing more can follow */
             left -= out;
@@ -512,11 +525,107 @@ static size_t splice_out(const uint8_t *p, size_t n) {
     return n;
 }
 
+/* Whether p is in S.buf, which the next chunk rewrites at once: never sent as references. */
+static int in_buf(const uint8_t *p) { return p >= S.buf && p < S.buf + CHUNK_PAGES * PAGE; }
+
+/* CRC32C (Castagnoli, reflected, as java.util.zip.CRC32C and the CKPT format compute it) with SSE 4.2; piped dumps
+ * are offered only where the CPU has it (1 GiB in about 0.1 s, in this process, while the requester splices). */
+#ifdef __x86_64__
+__attribute__((target("sse4.2"))) static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n) {
+    uint64_t c = (uint32_t) ~crc;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+    }
+    for (; n > 0; p++, n--) c = _mm_crc32_u8((uint32_t) c, *p);
+    return ~(uint32_t) c;
+}
+static int have_crc32c(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2");
+}
+#else
+static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n) { (void) p; (void) n; return crc; }
+static int have_crc32c(void) { return 0; }
+#endif
+
+/* Waits until page pipe fd has room (poll takes no pipe lock, so this does not hold up the requester's splice);
+ * -1 if the requester hung up (the process must never stay stopped because its requester went away). No time
+ * limit: in a tree, this process's pipes are read only after the processes before it are done. */
+static int await_pipe_room(int fd) {
+    struct pollfd pf[2] = { { fd, POLLOUT, 0 }, { S.conn_fd, POLLRDHUP, 0 } };
+    int r;
+    while ((r = poll(pf, 2, -1)) < 0 && errno == EINTR) {}
+    if (r <= 0 || (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR))) return -1;
+    return 0;
+}
+
+/* Puts n bytes at p in the current block's pipe: as references to our memory where allowed (vmsplice), else copied
+ * (write). */
+static int pipe_in(const uint8_t *p, size_t n, int by_reference) {
+    int fd = S.pipe[S.blk.pipe][1];
+    while (n > 0) {
+        if (await_pipe_room(fd) != 0) return -1;
+        ssize_t k;
+        if (by_reference) {
+            struct iovec iov = { (void *) p, n };
+            k = vmsplice(fd, &iov, 1, SPLICE_F_NONBLOCK);
+        } else {
+            k = write(fd, p, n);
+        }
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (k < 0 && by_reference) { by_reference = 0; continue; }  /* memory vmsplice refuses: copy it */
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t) k;
+    }
+    return 0;
+}
+
+/* Sends the PAGE_BLOCK frame for the pages put in the pipe since the last one. */
+static void flush_block(void) {
+    if (S.blk_pages == 0) return;
+    send_frame2(CKPT_F_PAGE_BLOCK, &S.blk, sizeof S.blk, S.blk_runs, S.blk.nruns * sizeof S.blk_runs[0]);
+    S.blk.nruns = 0;
+    S.blk.crc32c = 0;
+    S.blk.pipe ^= 1;
+    S.blk_pages = 0;
+}
+
+/* A run of non-zero pages in a piped dump: into the pipe, and into blocks of at most S.pipe_pages pages. The frame
+ * follows the bytes, so the requester never waits in the pipe for bytes that are not there; a block fits the pipe
+ * whole, so putting the next one in waits only for the requester to splice out the last. */
+static void pipe_pages(uint64_t addr, const uint8_t *src, uint64_t count, int by_reference) {
+    while (count > 0 && !S.dump_status) {
+        uint64_t k = S.pipe_pages - S.blk_pages;
+        if (k > count) k = count;
+        /* memory the dump itself may write (its own stack, say) is copied once, and that copy is summed and sent:
+         * the checksum must be of the bytes the image gets */
+        const uint8_t *from = src;
+        if (!by_reference && !in_buf(src)) from = memcpy(S.buf, src, k * PAGE);
+        S.blk.crc32c = crc32c(S.blk.crc32c, from, k * PAGE);
+        if (pipe_in(from, k * PAGE, by_reference) != 0) { S.dump_status = -1; return; }
+        struct ckpt_pages *last = S.blk.nruns ? &S.blk_runs[S.blk.nruns - 1] : NULL;
+        if (last && last->vaddr + last->npages * PAGE == addr) last->npages += k;
+        else S.blk_runs[S.blk.nruns++] = (struct ckpt_pages) { addr, k };
+        S.blk_pages += (uint32_t) k;
+        if (S.blk_pages == S.pipe_pages) flush_block();
+        addr += k * PAGE;
+        src += k * PAGE;
+        count -= k;
+    }
+}
+
 /* One PAGES frame: header and data; the data as references where the dump allows it (splice_out). */
 static void send_pages(uint64_t addr, const uint8_t *src, uint64_t count) {
+    if (S.piped) {
+        pipe_pages(addr, src, count, S.splice_area && !in_buf(src));
+        return;
+    }
     struct ckpt_pages ph = { addr, count };
     size_t len = count * PAGE;
-    if (S.splice[1] < 0 || !S.splice_area || src == S.buf) {  /* S.buf is rewritten at once: copied */
+    if (S.pipe[0][1] < 0 || !S.splice_area || in_buf(src)) {
         send_frame2(CKPT_F_PAGES, &ph, sizeof ph, src, len);
         return;
     }
@@ -582,15 +691,22 @@ static void send_area_pages(uint64_t start, uint64_t end, int anonymous, int pag
 /*
  * Whether [start, end) may be sent as references: it must hold nothing this dump writes after sending it, or the
  * requester would read the later bytes. The dump writes its own stack and TLS (a thread stack of the manager's),
- * this library's state and its saved threads; file-backed data (libc's) goes through the copying path anyway.
+ * this library's state and its saved threads; file-backed data (libc's) goes through the copying path anyway. In a
+ * restarted copy, the libraries' data is anonymous memory too: the library is linked with -z now so that no lazy
+ * binding writes a GOT or ld.so's data during a dump (a piped dump's checksums caught that).
  */
+static int overlaps(uint64_t start, uint64_t end, const void *p, size_t n) {
+    uintptr_t a = (uintptr_t) p;
+    return a < end && a + n > start;
+}
+
 static int spliceable(uint64_t start, uint64_t end) {
-    uintptr_t here = (uintptr_t) &start;
-    uintptr_t mine[] = { here, (uintptr_t) &S, (uintptr_t) S.threads, (uintptr_t) S.buf };
-    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
-        if (mine[i] >= start && mine[i] < end) return 0;
-    }
-    return 1;
+    /* whole objects, not their first bytes: S spans pages, and the kernel may have put its tail in another area
+     * (a piped dump's checksums caught S's block list there, rewritten after it was sent) */
+    return !(overlaps(start, end, &start, sizeof start) || overlaps(start, end, &errno, sizeof errno)
+             || overlaps(start, end, &S, sizeof S) || overlaps(start, end, mtimes, sizeof mtimes)
+             || overlaps(start, end, S.threads, MAX_THREADS * sizeof *S.threads)
+             || overlaps(start, end, S.buf, CHUNK_PAGES * PAGE + MAPS_MAX));
 }
 
 /* One line of /proc/self/maps. */
@@ -688,6 +804,40 @@ static void send_mtimes(void) {
     flush_mtimes();
 }
 
+/* Resets a piped dump's state. */
+static void reset_blocks(void) {
+    S.piped = 0;
+    S.blk_pages = 0;
+    memset(&S.blk, 0, sizeof S.blk);
+}
+
+/* The pipes of a held dump's page data, made before SUSPENDED so their read ends can be offered (struct
+ * ckpt_suspended); pipe_pages: 0 unless both hold at least a block of MIN_BLOCK_PAGES. */
+static void open_page_pipes(void) {
+    reset_blocks();
+    S.pipe_pages = CHUNK_PAGES;
+    for (int i = 0; i < 2; i++) {
+        if (pipe2(S.pipe[i], O_CLOEXEC) != 0) { S.pipe[i][0] = S.pipe[i][1] = -1; S.pipe_pages = 0; continue; }
+        /* fewer, larger splices (1 MiB is what fs.pipe-max-size gives any user by default) */
+        fcntl(S.pipe[i][1], F_SETPIPE_SZ, CHUNK_PAGES * PAGE);
+        int size = fcntl(S.pipe[i][1], F_GETPIPE_SZ);
+        uint32_t pages = size > 0 ? (uint32_t) ((size_t) size / PAGE) : 0;
+        if (pages < S.pipe_pages) S.pipe_pages = pages;
+    }
+    if (S.pipe_pages < MIN_BLOCK_PAGES) S.pipe_pages = 0;
+}
+
+static void close_page_pipes(void) {
+    for (int i = 0; i < 2; i++) {
+        if (S.pipe[i][0] >= 0) {
+            close(S.pipe[i][0]);
+            close(S.pipe[i][1]);
+        }
+        S.pipe[i][0] = S.pipe[i][1] = -1;
+    }
+    reset_blocks();
+}
+
 static void dump_all(ucontext_t *uc) {
     save_thread(&S.threads[S.nthreads++], uc, CKPT_THREAD_MANAGER);
     S.dump_status = 0;
@@ -712,15 +862,9 @@ static void dump_all(ucontext_t *uc) {
     }
     if (S.diag >= 0) close(S.diag);
     S.diag = -1;
-    if ((S.request_flags & CKPT_REQUEST_HOLD) && S.conn_is_socket && pipe2(S.splice, O_CLOEXEC) == 0) {
-        fcntl(S.splice[1], F_SETPIPE_SZ, CHUNK_PAGES * PAGE);  /* fewer, larger splices; the default 64 KiB works too */
-    }
     send_areas();
-    if (S.splice[0] >= 0) {
-        close(S.splice[0]);
-        close(S.splice[1]);
-        S.splice[0] = S.splice[1] = -1;
-    }
+    flush_block();
+    close_page_pipes();  /* a piped requester holds its own read ends: what is in the pipes stays for it */
     send_status();
     send_mtimes();
     struct ckpt_end e = { (uint32_t) S.dump_status, 0 };
@@ -856,6 +1000,8 @@ static void after_restart(void) {
     S.generation++;
     S.listen_fd = -1;  /* the old numbers may belong to the program now: forget, do not close */
     S.conn_fd = -1;
+    S.pipe[0][0] = S.pipe[0][1] = S.pipe[1][0] = S.pipe[1][1] = -1;  /* the dump's page pipes: old numbers too */
+    reset_blocks();
     S.nthreads = 0;
     S.parked = 0;
     S.manager_tid = (pid_t) raw_gettid();
@@ -896,11 +1042,21 @@ static int checkpoint_to(int fd, int is_socket, uint32_t flags) {
     }
     if ((flags & CKPT_REQUEST_HOLD) && is_socket) {
         /* a tree checkpoint: dump only once every process of the tree is stopped, so pipes hold still */
-        struct ckpt_suspended su = { S.virt_pid, S.real_pid };
-        if (send_frame(CKPT_F_SUSPENDED, &su, sizeof su) != 0 || await_byte(fd) != CKPT_GO_DUMP) {
+        open_page_pipes();
+        int offer = S.pipe_pages > 0 && have_crc32c();
+        struct ckpt_suspended su = { S.virt_pid, S.real_pid, { offer ? S.pipe[0][0] : -1, offer ? S.pipe[1][0] : -1 },
+                                     offer ? S.pipe_pages : 0, 0 };
+        int go = send_frame(CKPT_F_SUSPENDED, &su, sizeof su) != 0 ? -1 : await_byte(fd);
+        if (go != CKPT_GO_DUMP && !(go == CKPT_GO_DUMP_PIPED && offer)) {
+            close_page_pipes();
             resume_all();
             S.conn_fd = -1;
             return 0;
+        }
+        if (go == CKPT_GO_DUMP_PIPED) {
+            S.piped = 1;
+            /* never block in a pipe: a requester that stops reading must not keep the process stopped */
+            for (int i = 0; i < 2; i++) fcntl(S.pipe[i][1], F_SETFL, fcntl(S.pipe[i][1], F_GETFL) | O_NONBLOCK);
         }
     }
     syscall(SYS_tgkill, S.real_pid, S.manager_tid, S.signo);  /* dump_all runs in our handler, here */

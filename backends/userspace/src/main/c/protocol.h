@@ -28,6 +28,9 @@ struct ckpt_pidmap {
  * requester must read the stream up to END before it sends CKPT_GO_RESUME or closes. */
 #define CKPT_REQUEST_HOLD 2u
 #define CKPT_GO_DUMP 'D'
+/* answer to a SUSPENDED that offered a page pipe the requester could open: page data comes as PAGE_BLOCK frames
+ * whose bytes are in the pipe (see struct ckpt_page_block) */
+#define CKPT_GO_DUMP_PIPED 'P'
 #define CKPT_GO_RESUME 'R'
 
 struct ckpt_request { uint32_t magic; uint32_t flags; uint64_t reserved; };
@@ -42,6 +45,8 @@ enum ckpt_frame_type {
     CKPT_F_STATUS = 14, CKPT_F_MTIMES = 15,
     /* process trees */
     CKPT_F_SUSPENDED = 16, CKPT_F_PIPE_DATA = 17, CKPT_F_UNIX_SOCK = 18,
+    /* piped dumps (CKPT_GO_DUMP_PIPED) */
+    CKPT_F_PAGE_BLOCK = 19,
 };
 
 /* CKPT_F_STATUS: from /proc/self/status at checkpoint time */
@@ -52,8 +57,17 @@ struct ckpt_status { int32_t tracer_pid; uint32_t pad; };
 #define CKPT_MTIME_AREA 1u
 struct ckpt_mtime { uint32_t kind; int32_t fd; uint64_t start; int64_t mtime_ns; };
 
-/* HOLD requests: every thread but the manager is parked; the pids say which process of the tree this is */
-struct ckpt_suspended { int32_t pid; int32_t real_pid; };
+/* HOLD requests: every thread but the manager is parked; the pids say which process of the tree this is.
+ * page_pipe: the read ends of two pipes of this process (-1: none offered) that the requester may open through
+ * /proc/REAL_PID/fd/N and then answer CKPT_GO_DUMP_PIPED; pipe_pages: the pages each holds, the most a block has.
+ * (Older libraries send only the first 8 bytes.) */
+struct ckpt_suspended { int32_t pid; int32_t real_pid; int32_t page_pipe[2]; uint32_t pipe_pages; uint32_t pad; };
+
+/* A piped dump's page data: nruns struct ckpt_pages follow in the frame; their pages' bytes, in that order, were put
+ * in page pipe `pipe` (0 or 1; blocks take turns) before the frame was sent: at most pipe_pages pages, none of them
+ * zero. crc32c: the CRC32C (Castagnoli, as the CKPT format's) of those bytes, computed by the process as it put
+ * them in. */
+struct ckpt_page_block { uint32_t nruns; uint32_t crc32c; uint32_t pipe; uint32_t pad; };
 
 /* follows the FD frame of a pipe end the process can read from; then the bytes buffered in the pipe (copied with
  * tee(2), so the pipe keeps them) */

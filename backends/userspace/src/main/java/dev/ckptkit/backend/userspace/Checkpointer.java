@@ -29,10 +29,11 @@ public final class Checkpointer {
     /**
      * {@code pid}: the root's original pid; {@code pids}: every process in the image (original pids); {@code
      * skipped}: processes below the root without the library (not in the image). {@code streamNanos}: receiving
-     * the state and writing pages; the rest of {@code nanos} is the commit (fsync).
+     * the state and writing pages; the rest of {@code nanos} is the commit (fsync). {@code spliced}: every process's
+     * pages went from its page pipes straight into the file (PROTOCOL.md, "Piped dumps"), none through this JVM.
      */
     public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos, long streamNanos,
-                         List<Integer> pids, List<Integer> skipped) {}
+                         List<Integer> pids, List<Integer> skipped, boolean spliced) {}
 
     public static Path socketDir() {
         String d = System.getenv("CKPT_SOCKET_DIR");
@@ -59,8 +60,13 @@ public final class Checkpointer {
         return true;
     }
 
-    /** One process's connection, after it said it stopped. */
-    private record Member(int realPid, int pid, SocketChannel ch) {}
+    /**
+     * One process's connection, after it said it stopped; {@code pipeFds}: the page pipes it offers (none: empty),
+     * and {@code pipes} once opened.
+     */
+    private record Member(int realPid, int pid, SocketChannel ch, List<Integer> pipeFds, List<PagePipe> pipes) {
+        Member withPipes(List<PagePipe> p) { return new Member(realPid, pid, ch, pipeFds, p); }
+    }
 
     public Result checkpoint(Request rq) throws IOException {
         Path sock = socketOf(rq.pid());
@@ -78,22 +84,28 @@ public final class Checkpointer {
                     skipped.add(pid);
                     continue;
                 }
-                members.add(new Member(pid, 0, ch));
+                members.add(new Member(pid, 0, ch, List.of(), List.of()));
                 ByteBuffer req = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
                 req.putInt(Protocol.REQUEST_MAGIC).putInt(Protocol.REQUEST_HOLD | (rq.kill() ? Protocol.REQUEST_KILL : 0)).putLong(0).flip();
                 while (req.hasRemaining()) ch.write(req);
             }
-            for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
-            members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
-            for (Member m : members) send(m.ch(), Protocol.GO_DUMP);
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             int threads = 0, areas = 0;
             long pages = 0, streamed;
             int rootPid = 0;
-            try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {
+            try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {  // made while the processes stop their threads
+                for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
+                members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
+                for (int i = 0; i < members.size(); i++) {
+                    Member m = members.get(i);
+                    // the pages cross no buffer of ours where the writer can take blocks it does not see
+                    List<PagePipe> pipes = w.pages().takesBlocks() ? PagePipe.openAll(m.realPid(), m.pipeFds()) : List.of();
+                    members.set(i, m.withPipes(pipes));
+                    send(m.ch(), pipes.isEmpty() ? Protocol.GO_DUMP : Protocol.GO_DUMP_PIPED);
+                }
                 StreamImporter imp = new StreamImporter(w, rq.hooks(), rq.labels(), rq.capturedAt());
                 for (Member m : members) {
-                    StreamImporter.Result r = imp.add(m.ch(), socketOf(m.realPid()).toString());
+                    StreamImporter.Result r = imp.add(m.ch(), socketOf(m.realPid()).toString(), m.pipes());
                     threads += r.threads();
                     areas += r.areas();
                     pages += r.pages();
@@ -108,11 +120,14 @@ public final class Checkpointer {
                 w.commit();
             }
             return new Result(rq.output(), rootPid, threads, areas, pages, pages * 4096, System.nanoTime() - t0, streamed,
-                    members.stream().map(Member::pid).toList(), skipped);
+                    members.stream().map(Member::pid).toList(), skipped, members.stream().noneMatch(m -> m.pipes().isEmpty()));
         } finally {
             // closing tells a --kill request that the image is safe and the processes may end; a failed checkpoint
             // closes before the dump, which makes every process resume
-            for (Member m : members) m.ch().close();
+            for (Member m : members) {
+                m.pipes().forEach(PagePipe::close);
+                m.ch().close();
+            }
         }
     }
 
@@ -140,7 +155,9 @@ public final class Checkpointer {
         if (f.type() != Protocol.SUSPENDED || f.payload().limit() < Protocol.SUSPENDED_SIZE) {
             throw in.corrupt(f, "expected SUSPENDED, got frame type " + f.type() + " (libckpt.so of another version?)");
         }
-        return new Member(m.realPid(), f.payload().getInt(0), m.ch());
+        ByteBuffer p = f.payload();
+        boolean offered = p.limit() >= Protocol.SUSPENDED_PIPES_SIZE && p.getInt(16) > 0 && p.getInt(8) >= 0 && p.getInt(12) >= 0;
+        return new Member(m.realPid(), p.getInt(0), m.ch(), offered ? List.of(p.getInt(8), p.getInt(12)) : List.of(), List.of());
     }
 
     private static void send(SocketChannel ch, byte b) throws IOException {

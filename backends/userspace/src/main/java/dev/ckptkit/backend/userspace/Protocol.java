@@ -14,6 +14,8 @@ final class Protocol {
      */
     static final int REQUEST_HOLD = 2;
     static final byte GO_DUMP = 'D', GO_RESUME = 'R';
+    /** The answer to a SUSPENDED whose page pipe the requester opened: page data comes as PAGE_BLOCK frames. */
+    static final byte GO_DUMP_PIPED = 'P';
 
     static final int FRAME_HEADER = 16;
     static final int HELLO = 1, CMDLINE = 2, ENVIRON = 3, CWD = 4, EXE = 5, RLIMITS = 6, SIGACTIONS = 7, THREAD = 8,
@@ -21,11 +23,15 @@ final class Protocol {
             /* since CKPT 1.2: tracer pid, and mtime of open and mapped files (older streams do not send them) */
             STATUS = 14, MTIMES = 15,
             /* process trees */
-            SUSPENDED = 16, PIPE_DATA = 17, UNIX_SOCK = 18;
+            SUSPENDED = 16, PIPE_DATA = 17, UNIX_SOCK = 18,
+            /* piped dumps: runs of pages whose bytes are in the page pipe */
+            PAGE_BLOCK = 19;
 
     static final int HELLO_SIZE = 96, THREAD_SIZE = 272, FD_SIZE = 64, AREA_SIZE = 48, PAGES_SIZE = 16,
             RLIMIT_SIZE = 24, SIGACTION_SIZE = 40, END_SIZE = 8, STATUS_SIZE = 8, MTIME_SIZE = 24,
-            SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16, UNIX_SOCK_SIZE = 32;
+            SUSPENDED_SIZE = 8, PIPE_DATA_SIZE = 16, UNIX_SOCK_SIZE = 32,
+            /* a SUSPENDED that offers page pipes: {pid, real_pid, two pipe fds or -1, pages each holds, pad} */
+            SUSPENDED_PIPES_SIZE = 24, PAGE_BLOCK_SIZE = 16;
 
     static final int MTIME_FD = 0, MTIME_AREA = 1;
     /** ckpt_unix_sock.flags: the receive queue is in the frame (records {u32 length, bytes}) */

@@ -1,6 +1,7 @@
 package dev.ckptkit.backend.userspace;
 
 import dev.ckptkit.io.CkptWriter;
+import dev.ckptkit.io.PageSink;
 import dev.ckptkit.io.manifest.Manifest;
 import dev.ckptkit.io.table.FdRow;
 import dev.ckptkit.io.table.FileRow;
@@ -79,6 +80,11 @@ final class StreamImporter {
 
     /** Reads one process's stream (up to END); its pages go to the writer at once. */
     Result add(ReadableByteChannel stream, String resource) throws IOException {
+        return add(stream, resource, List.of());
+    }
+
+    /** As {@link #add(ReadableByteChannel, String)}, for a piped dump: the bytes of its PAGE_BLOCK frames are in {@code pagePipes}. */
+    Result add(ReadableByteChannel stream, String resource, List<PagePipe> pagePipes) throws IOException {
         in = new FrameInput(stream, resource);
         FrameInput.Frame f = in.next();
         if (f.type() == Protocol.ERROR) throw in.reported(f, "the process refused the checkpoint");
@@ -186,6 +192,7 @@ final class StreamImporter {
                     in.pagesTo(w.pages(), f, pid, vaddr, n);
                     pages += n;
                 }
+                case Protocol.PAGE_BLOCK -> pages += pageBlock(f, pid, pagePipes);
                 case Protocol.STATUS -> {
                     need(f, Protocol.STATUS_SIZE);
                     tracer = p.getInt(0);
@@ -311,6 +318,30 @@ final class StreamImporter {
         for (ProcessRow p : processes) pids.add(p.pid());
         return processes.stream().filter(p -> !pids.contains(p.ppid())).map(ProcessRow::pid).findFirst()
                 .orElse(processes.getFirst().pid());
+    }
+
+    /** A PAGE_BLOCK frame: its runs, and its bytes spliced from the page pipe into the image; returns its pages. */
+    private long pageBlock(FrameInput.Frame f, int pid, List<PagePipe> pagePipes) throws IOException {
+        need(f, Protocol.PAGE_BLOCK_SIZE);
+        ByteBuffer p = f.payload();
+        int nruns = p.getInt(0), crc = p.getInt(4), pipe = p.getInt(8);
+        if (pipe < 0 || pipe >= pagePipes.size()) throw in.corrupt(f, "page block in page pipe " + pipe + " of " + pagePipes.size());
+        int max = w.pages().maxBlockPages();
+        if (nruns <= 0 || nruns > max || Protocol.PAGE_BLOCK_SIZE + 16L * nruns != p.limit()) throw in.corrupt(f, "bad page block of " + nruns + " runs");
+        List<PageSink.Run> runs = new ArrayList<>(nruns);
+        long total = 0;
+        for (int i = 0; i < nruns; i++) {
+            long vaddr = p.getLong(Protocol.PAGE_BLOCK_SIZE + 16 * i), n = p.getLong(Protocol.PAGE_BLOCK_SIZE + 16 * i + 8);
+            total += n;
+            if (n <= 0 || total > max || (vaddr & (PAGE - 1)) != 0) throw in.corrupt(f, "bad page run in a block");
+            runs.add(new PageSink.Run(vaddr, n));
+        }
+        try {
+            w.pages().addBlock(pid, runs, crc, pagePipes.get(pipe)::spliceTo);
+        } catch (IllegalArgumentException | IllegalStateException e) {  // out of order: the writer says which page
+            throw in.corrupt(f, e.getMessage());
+        }
+        return total;
     }
 
     private void need(FrameInput.Frame f, int size) throws IOException {

@@ -52,6 +52,7 @@ class CheckpointRestartTest {
             assertTrue(Workloads.awaitExit(p.toHandle(), T), "--kill ends the process");
             Workloads.Status atKill = Workloads.Status.read(dir);
             assertEquals(threads + 2, r.threads(), "workload threads + main + manager");
+            assertTrue(r.spliced(), "the default writer takes the process's page blocks from its pipes");
 
             try (CkptReader img = CkptReader.open(image)) {
                 assertTrue(img.verify().ok());
@@ -184,9 +185,11 @@ class CheckpointRestartTest {
             Workloads.await(dir, T, s -> s.n() >= 3);
             Path image = dir.resolve("z.ckpt");
             var opts = dev.ckptkit.io.WriterOptions.defaults(dev.ckptkit.io.WriterOptions.uuidFrom("z")).withZstd(3);
-            new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, opts));
+            var c = new Checkpointer().checkpoint(new Checkpointer.Request((int) p.pid(), image, true, List.of(), Map.of(), null, opts));
+            assertFalse(c.spliced(), "compressing needs the bytes: they come through the socket");
             assertTrue(Workloads.awaitExit(p.toHandle(), T));
             try (CkptReader r = CkptReader.open(image)) {  // libraries and stacks compress, the pattern does not
+                assertTrue(r.verify().ok(), () -> r.verify().problems().toString());
                 assertTrue(r.sections().stream().anyMatch(s -> s.info().kind() == dev.ckptkit.spec.SectionKinds.PAGE_BLOCK
                         && s.info().codec() == dev.ckptkit.spec.Codec.ZSTD), "some page blocks are zstd");
             }
@@ -216,7 +219,12 @@ class CheckpointRestartTest {
             Workloads.awaitSocket(r2.pid(), T);  // the manager listens again, under the new pid
             long n2 = Workloads.await(dir, T, s -> true).n();
             Workloads.await(dir, T, s -> s.n() > n2 + 3);
-            new Checkpointer().checkpoint(new Checkpointer.Request((int) r2.pid(), b, true, List.of(), Map.of(), null, null));
+            var again = new Checkpointer().checkpoint(new Checkpointer.Request((int) r2.pid(), b, true, List.of(), Map.of(), null, null));
+            // a restarted copy's libraries' data is anonymous memory, sent by reference: nothing may write it mid-dump
+            assertTrue(again.spliced());
+            try (CkptReader img = CkptReader.open(b)) {
+                assertTrue(img.verify().ok(), () -> img.verify().problems().toString());
+            }
             assertTrue(Workloads.awaitExit(second, T));
             long n3 = Workloads.Status.read(dir).n();
             var r3 = new Restarter(tools).restart(new Restarter.Request(b, null, Map.of(), List.of(), true, T));

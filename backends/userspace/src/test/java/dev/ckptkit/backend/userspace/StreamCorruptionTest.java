@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A real libckpt.so stream, saved raw, imports; every truncation of it and hostile frame lengths give a one-line
@@ -135,6 +136,35 @@ class StreamCorruptionTest {
                 assertFalse(Files.exists(out));
             }
         }
+    }
+
+    /** A page run below one already sent, and a piped dump's block in a stream without page pipes: one-line errors. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"pages out of order", "page block without pipes"})
+    void framesOutOfPlaceAreCleanErrors(String what, @TempDir Path dir) throws Exception {
+        ByteBuffer extra;
+        if (what.equals("pages out of order")) {
+            extra = ByteBuffer.allocate(Protocol.FRAME_HEADER + Protocol.PAGES_SIZE + 4096).order(ByteOrder.LITTLE_ENDIAN);
+            extra.putInt(Protocol.PAGES).putInt(0).putLong(Protocol.PAGES_SIZE + 4096).putLong(0x1000).putLong(1);
+            extra.put(Protocol.FRAME_HEADER + Protocol.PAGES_SIZE, (byte) 1);
+        } else {
+            extra = ByteBuffer.allocate(Protocol.FRAME_HEADER + Protocol.PAGE_BLOCK_SIZE + 16).order(ByteOrder.LITTLE_ENDIAN);
+            extra.putInt(Protocol.PAGE_BLOCK).putInt(0).putLong(Protocol.PAGE_BLOCK_SIZE + 16)
+                    .putInt(1).putInt(0).putInt(0).putInt(0).putLong(0x7f0000000000L).putLong(1);
+        }
+        long end = frameOffsets().getLast();  // END: the extra frame goes after every page the process sent
+        Path in = dir.resolve(what.replace(' ', '-') + ".stream");
+        try (FileChannel src = FileChannel.open(stream); FileChannel dst = FileChannel.open(in, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            src.transferTo(0, end, dst);
+            dst.write(extra.clear(), end);
+            src.transferTo(end, size - end, dst.position(end + extra.capacity()));
+        }
+        Path out = dir.resolve("x.ckpt");
+        CorruptImageException e = assertThrows(CorruptImageException.class, () -> new UserspaceBackend().importImage(in, context(out)));
+        assertTrue(e.getMessage().startsWith(in + ": corrupt at offset " + end + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(what.equals("pages out of order") ? "ascending address order" : "page pipe"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertFalse(Files.exists(out));
     }
 
     /** Where each frame starts, walking the headers of the saved stream. */
