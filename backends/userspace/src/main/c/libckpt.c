@@ -87,6 +87,12 @@ static struct {
     struct ckpt_page_block blk;      /* the block being put in pipe blk.pipe: its runs so far */
     struct ckpt_pages blk_runs[CHUNK_PAGES];
     uint32_t blk_pages;
+    /* per pipe, the runs of its last block that went in by reference and a Fletcher sum of their bytes: checked
+     * again once the requester has spliced them out (recheck_pipe), so a page written meanwhile fails the dump
+     * instead of leaving a block whose bytes disagree with its checksum */
+    struct ckpt_pages ref_runs[2][CHUNK_PAGES];
+    uint32_t ref_nruns[2];
+    uint64_t ref_sum[2][2];
     int diag;                        /* during a dump: NETLINK_SOCK_DIAG, asks for unix sockets' peers */
     uint32_t request_flags;
     char sock_path[108];
@@ -541,14 +547,41 @@ __attribute__((target("sse4.2"))) static uint32_t crc32c(uint32_t crc, const uin
     for (; n > 0; p++, n--) c = _mm_crc32_u8((uint32_t) c, *p);
     return ~(uint32_t) c;
 }
+/* As crc32c, adding the 8-byte words of p (n a multiple of 8) to a Fletcher sum on the way: nearly free here. */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sum(uint32_t crc, const uint8_t *p, size_t n, uint64_t sum[2]) {
+    uint64_t c = (uint32_t) ~crc, a = sum[0], b = sum[1];
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+        a += v;
+        b += a;
+    }
+    sum[0] = a;
+    sum[1] = b;
+    return ~(uint32_t) c;
+}
 static int have_crc32c(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("sse4.2");
 }
 #else
 static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n) { (void) p; (void) n; return crc; }
+static uint32_t crc32c_sum(uint32_t crc, const uint8_t *p, size_t n, uint64_t sum[2]) { (void) p; (void) n; (void) sum; return crc; }
 static int have_crc32c(void) { return 0; }
 #endif
+
+static void fletcher(const uint8_t *p, size_t n, uint64_t sum[2]) {
+    uint64_t a = sum[0], b = sum[1];
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        a += v;
+        b += a;
+    }
+    sum[0] = a;
+    sum[1] = b;
+}
 
 /* Waits until page pipe fd has room (poll takes no pipe lock, so this does not hold up the requester's splice);
  * -1 if the requester hung up (the process must never stay stopped because its requester went away). No time
@@ -583,6 +616,36 @@ static int pipe_in(const uint8_t *p, size_t n, int by_reference) {
     return 0;
 }
 
+/* Waits until the requester has spliced everything out of pipe i; -1 if it hung up. */
+static int await_pipe_empty(int i) {
+    for (;;) {
+        int n = 0;
+        if (ioctl(S.pipe[i][1], FIONREAD, &n) != 0 || n == 0) return 0;
+        if (await_pipe_room(S.pipe[i][1]) != 0) return -1;
+        struct timespec ts = { 0, 50000 };  /* room, but not empty yet: the splice is still running */
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Once pipe i is empty, sums again what its last block took by reference: the requester spliced those bytes in
+ * between, so equal sums mean it got the bytes the block's checksum was computed from. */
+static int recheck_pipe(int i) {
+    if (S.ref_nruns[i] == 0) return 0;
+    if (await_pipe_empty(i) != 0) return -1;
+    uint64_t sum[2] = { 0, 0 };
+    for (uint32_t r = 0; r < S.ref_nruns[i]; r++) {
+        fletcher((const uint8_t *) (uintptr_t) S.ref_runs[i][r].vaddr, S.ref_runs[i][r].npages * PAGE, sum);
+    }
+    uint64_t first = S.ref_runs[i][0].vaddr;
+    S.ref_nruns[i] = 0;
+    if (sum[0] == S.ref_sum[i][0] && sum[1] == S.ref_sum[i][1]) return 0;
+    char m[160];
+    snprintf(m, sizeof m, "memory changed while the checkpoint read it (a page block from 0x%llx); checkpoint again",
+             (unsigned long long) first);
+    send_frame(CKPT_F_ERROR, m, strlen(m));
+    return -1;
+}
+
 /* Sends the PAGE_BLOCK frame for the pages put in the pipe since the last one. */
 static void flush_block(void) {
     if (S.blk_pages == 0) return;
@@ -598,13 +661,25 @@ static void flush_block(void) {
  * whole, so putting the next one in waits only for the requester to splice out the last. */
 static void pipe_pages(uint64_t addr, const uint8_t *src, uint64_t count, int by_reference) {
     while (count > 0 && !S.dump_status) {
+        int p = (int) S.blk.pipe;
+        if (S.blk_pages == 0) {  /* a new block in pipe p: its last one must be out, and unchanged */
+            if (recheck_pipe(p) != 0) { S.dump_status = -1; return; }
+            S.ref_sum[p][0] = S.ref_sum[p][1] = 0;
+        }
         uint64_t k = S.pipe_pages - S.blk_pages;
         if (k > count) k = count;
         /* memory the dump itself may write (its own stack, say) is copied once, and that copy is summed and sent:
          * the checksum must be of the bytes the image gets */
         const uint8_t *from = src;
         if (!by_reference && !in_buf(src)) from = memcpy(S.buf, src, k * PAGE);
-        S.blk.crc32c = crc32c(S.blk.crc32c, from, k * PAGE);
+        if (by_reference) {
+            S.blk.crc32c = crc32c_sum(S.blk.crc32c, from, k * PAGE, S.ref_sum[p]);
+            struct ckpt_pages *lr = S.ref_nruns[p] ? &S.ref_runs[p][S.ref_nruns[p] - 1] : NULL;
+            if (lr && lr->vaddr + lr->npages * PAGE == addr) lr->npages += k;
+            else S.ref_runs[p][S.ref_nruns[p]++] = (struct ckpt_pages) { addr, k };
+        } else {
+            S.blk.crc32c = crc32c(S.blk.crc32c, from, k * PAGE);
+        }
         if (pipe_in(from, k * PAGE, by_reference) != 0) { S.dump_status = -1; return; }
         struct ckpt_pages *last = S.blk.nruns ? &S.blk_runs[S.blk.nruns - 1] : NULL;
         if (last && last->vaddr + last->npages * PAGE == addr) last->npages += k;
@@ -809,6 +884,7 @@ static void reset_blocks(void) {
     S.piped = 0;
     S.blk_pages = 0;
     memset(&S.blk, 0, sizeof S.blk);
+    S.ref_nruns[0] = S.ref_nruns[1] = 0;
 }
 
 /* The pipes of a held dump's page data, made before SUSPENDED so their read ends can be offered (struct
@@ -864,6 +940,7 @@ static void dump_all(ucontext_t *uc) {
     S.diag = -1;
     send_areas();
     flush_block();
+    if (S.piped && !S.dump_status && (recheck_pipe(0) != 0 || recheck_pipe(1) != 0)) S.dump_status = -1;
     close_page_pipes();  /* a piped requester holds its own read ends: what is in the pipes stays for it */
     send_status();
     send_mtimes();
@@ -918,6 +995,25 @@ static int list_tasks(pid_t *out, int cap) {
 }
 
 /* Stops every thread but the manager; returns 0 when all parked within the deadline. */
+/* A thread counts itself parked just before it sleeps: until it is in the kernel, in futex(2), it still writes its
+ * stack (and, back from futex_wake, the kernel its rseq area). A dump reads those pages later, a piped one by
+ * reference, so wait until /proc says each sleeps in futex(2); after a second, go on as before. */
+static void await_asleep(const pid_t *tids, int n) {
+    char path[64], line[32], want[16];
+    int wl = snprintf(want, sizeof want, "%d ", (int) SYS_futex);
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int) tids[i]);
+        for (int tries = 0; tries < 10000; tries++) {
+            ssize_t k = read_file(path, line, sizeof line - 1);
+            if (k <= 0) break;  /* gone */
+            line[k] = 0;
+            if (strncmp(line, want, (size_t) wl) == 0) break;
+            struct timespec ts = { 0, 100000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 static int quiesce(void) {
     static pid_t done[MAX_THREADS];
     pid_t now[MAX_THREADS];
@@ -938,7 +1034,10 @@ static int quiesce(void) {
             if (waited > 100) return -1;  /* 10 s */
             futex_wait(&S.parked, __atomic_load_n(&S.parked, __ATOMIC_ACQUIRE), 100);
         }
-        if (!added && round > 0) return 0;
+        if (!added && round > 0) {
+            await_asleep(done, ndone);
+            return 0;
+        }
     }
     return -1;
 }

@@ -49,9 +49,6 @@ final class CheckpointCommand extends CkptCommand {
         out().printf("%s: %s, %s, %d threads, %d areas, %d pages (%s) in %.2f s (%.2f s streaming)%s%n", output,
                 Sizes.human(Files.size(output)), procs, r.threads(), r.areas(), r.pages(), Sizes.human(r.pageBytes()),
                 r.nanos() / 1e9, r.streamNanos() / 1e9, kill ? (r.pids().size() == 1 ? ", process ended" : ", processes ended") : "");
-        if (r.changedBlocks() > 0) {
-            err().println("ckpt: warning: " + r.changedBlocks() + " page blocks changed while they were taken (memory written during the dump); the image holds them as written");
-        }
         for (int s : r.skipped()) err().println("ckpt: warning: process " + s + " below " + pid + " runs without libckpt.so; it is not in the image");
         return ExitCodes.OK;
     }

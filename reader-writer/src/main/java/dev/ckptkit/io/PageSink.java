@@ -49,11 +49,10 @@ public interface PageSink {
     /**
      * Adds one page block whose bytes the caller moves into the file ({@code body}): the pages of {@code runs}, of
      * process {@code pid}, in ascending address order after any page added before, none of them zero, at most
-     * {@code maxBlockPages()} of them. The writer checksums the bytes as the file holds them; {@code crc32c} is the
-     * CRC32C the source computed of them, and the answer says whether the two agree (false: the source's memory
-     * changed between its sum and the move, and the image holds the bytes as they were moved).
+     * {@code maxBlockPages()} of them; {@code crc32c} is the CRC32C of their bytes in order, which the source computes
+     * (e.g. the process whose memory it is), so the image's check covers the bytes from where they were read.
      */
-    default boolean addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
+    default void addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
         throw new UnsupportedOperationException("this page sink does not take blocks");
     }
 

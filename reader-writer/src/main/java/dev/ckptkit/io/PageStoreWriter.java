@@ -190,7 +190,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
 
     /** Written on the caller's thread once every page before it is in the file: the ordinals go in order. */
     @Override
-    public boolean addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
+    public void addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
         if (!takesBlocks()) throw new UnsupportedOperationException("blocks need a writer without dedup and compression");
         long n = 0;
         for (Run r : runs) {
@@ -210,7 +210,7 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
             }
         }
         storedBytes += n * PAGE;
-        return sections.write(SectionKinds.PAGE_BLOCK, "", 0, n * PAGE, CkptFormat.PAGE_ALIGNMENT, body).crc() == crc32c;
+        sections.write(SectionKinds.PAGE_BLOCK, "", 0, n * PAGE, CkptFormat.PAGE_ALIGNMENT, crc32c, body);
     }
 
     private int next(int pid, long vaddr, int kind) throws IOException {

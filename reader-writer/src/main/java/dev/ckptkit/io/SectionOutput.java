@@ -38,10 +38,10 @@ final class SectionOutput {
     }
 
     /** Writes an uncompressed section whose {@code length} bytes {@code body} moves into the file itself. */
-    SectionInfo write(int kind, String name, int aux, long length, int payloadAlignment, SplicedBytes body)
+    SectionInfo write(int kind, String name, int aux, long length, int payloadAlignment, int crc, SplicedBytes body)
             throws IOException {
         long offset = frame(kind, Codec.NONE, length, length, payloadAlignment);
-        int crc = out.writeFrom(length, body);
+        out.writeFrom(length, crc, body);
         return end(kind, name, aux, Codec.NONE, offset, length, length, crc);
     }
 

@@ -38,7 +38,6 @@ public final class ImageOutput implements Closeable {
     private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
     /** A write descriptor of {@code file} for {@link #writeFrom}, opened on first use; -1 before. */
     private int spliceFd = -1;
-    private FileChannel readBack;
     /** CRC32C of every byte written (flushed) so far. */
     private int fileCrc;
     private long position;
@@ -139,34 +138,21 @@ public final class ImageOutput implements Closeable {
 
     /**
      * Appends {@code length} bytes that {@code body} writes to the file at the current position itself (e.g. with
-     * splice(2)) and returns their CRC32C, read back from the file (the page cache, where they just went): the
-     * checksums are of the bytes the file holds, whatever the source did meanwhile.
+     * splice(2)); {@code crcOfBody} is their CRC32C, which the file checksum takes on trust.
      */
-    public int writeFrom(long length, SplicedBytes body) throws IOException {
+    public void writeFrom(long length, int crcOfBody, SplicedBytes body) throws IOException {
         if (!takesSplices()) throw new UnsupportedOperationException("no native descriptor for " + file);
         flush();
         if (spliceFd < 0) {
             int fd = Libc.load().orElseThrow().openFd(file, Libc.O_WRONLY | Libc.O_CLOEXEC);
             if (fd < 0) throw new IOException(file + ": cannot open it again to splice into it");
             spliceFd = fd;
-            readBack = FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
         }
         body.writeTo(spliceFd, position, length);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        for (long at = position, end = position + length; at < end; ) {  // buf is empty after the flush
-            buf.clear().limit((int) Math.min(buf.capacity(), end - at));
-            int n = readBack.read(buf, at);
-            if (n < 0) throw new IOException(file + ": spliced bytes missing at offset " + at);
-            crc.update(buf.flip());
-            at += n;
-        }
-        buf.clear();
-        int crcOfBody = (int) crc.getValue();
         channel.position(position + length);  // the channel's next write follows the spliced bytes
         fileCrc = crc32cCombine(fileCrc, crcOfBody, length);
         position += length;
         syncAhead();
-        return crcOfBody;
     }
 
     public void writeBytes(MemorySegment src) throws IOException {
@@ -265,7 +251,6 @@ public final class ImageOutput implements Closeable {
             } finally {
                 if (spliceFd >= 0) Libc.load().orElseThrow().closeFd(spliceFd);
                 spliceFd = -1;
-                if (readBack != null) readBack.close();
             }
         }
     }

@@ -30,12 +30,10 @@ public final class Checkpointer {
      * {@code pid}: the root's original pid; {@code pids}: every process in the image (original pids); {@code
      * skipped}: processes below the root without the library (not in the image). {@code streamNanos}: receiving
      * the state and writing pages; the rest of {@code nanos} is the commit (fsync). {@code spliced}: every process's
-     * pages went from its page pipes straight into the file (PROTOCOL.md, "Piped dumps"), none through this JVM;
-     * {@code changedBlocks}: spliced page blocks whose memory changed while they were taken (the image holds them
-     * as spliced, checksummed as they are; 0 unless something wrote the process's memory during the dump).
+     * pages went from its page pipes straight into the file (PROTOCOL.md, "Piped dumps"), none through this JVM.
      */
     public record Result(Path output, int pid, int threads, int areas, long pages, long pageBytes, long nanos, long streamNanos,
-                         List<Integer> pids, List<Integer> skipped, boolean spliced, int changedBlocks) {}
+                         List<Integer> pids, List<Integer> skipped, boolean spliced) {}
 
     public static Path socketDir() {
         String d = System.getenv("CKPT_SOCKET_DIR");
@@ -94,7 +92,7 @@ public final class Checkpointer {
             WriterOptions opts = rq.writerOptions() != null ? rq.writerOptions() : defaultOptions(rq.pid());
             int threads = 0, areas = 0;
             long pages = 0, streamed;
-            int rootPid = 0, changed;
+            int rootPid = 0;
             try (CkptWriter w = CkptWriter.create(rq.output(), opts)) {  // made while the processes stop their threads
                 for (int i = 0; i < members.size(); i++) members.set(i, suspended(members.get(i)));
                 members.sort(Comparator.comparingInt(Member::pid));  // the image lists processes by original pid
@@ -118,12 +116,11 @@ public final class Checkpointer {
                 imp.describeSockets();
                 if (!rq.kill()) for (Member m : members) send(m.ch(), Protocol.GO_RESUME);
                 imp.finish();
-                changed = imp.changedBlocks();
                 streamed = System.nanoTime() - t0;
                 w.commit();
             }
             return new Result(rq.output(), rootPid, threads, areas, pages, pages * 4096, System.nanoTime() - t0, streamed,
-                    members.stream().map(Member::pid).toList(), skipped, members.stream().noneMatch(m -> m.pipes().isEmpty()), changed);
+                    members.stream().map(Member::pid).toList(), skipped, members.stream().noneMatch(m -> m.pipes().isEmpty()));
         } finally {
             // closing tells a --kill request that the image is safe and the processes may end; a failed checkpoint
             // closes before the dump, which makes every process resume

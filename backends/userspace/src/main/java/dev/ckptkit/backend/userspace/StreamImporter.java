@@ -57,8 +57,6 @@ final class StreamImporter {
     private final Map<Long, byte[]> socketData = new TreeMap<>();
     private final List<Result> results = new ArrayList<>();
     private FrameInput in;
-    /** Piped blocks whose bytes, as spliced, differ from what the process summed: memory written during the dump. */
-    private int changedBlocks;
 
     StreamImporter(CkptWriter writer, List<String> hooks, Map<String, String> labels, String capturedAt) {
         this.w = writer;
@@ -73,9 +71,6 @@ final class StreamImporter {
         finish();
         return r;
     }
-
-    /** How many piped page blocks changed between the process's checksum and the splice (their pages are as spliced). */
-    int changedBlocks() { return changedBlocks; }
 
     /** The attachment with the bytes a pipe held at checkpoint time. */
     static String pipeDataAttachment(long pipeId) { return "pipe-data/" + pipeId; }
@@ -342,7 +337,7 @@ final class StreamImporter {
             runs.add(new PageSink.Run(vaddr, n));
         }
         try {
-            if (!w.pages().addBlock(pid, runs, crc, pagePipes.get(pipe)::spliceTo)) changedBlocks++;
+            w.pages().addBlock(pid, runs, crc, pagePipes.get(pipe)::spliceTo);
         } catch (IllegalArgumentException | IllegalStateException e) {  // out of order: the writer says which page
             throw in.corrupt(f, e.getMessage());
         }
