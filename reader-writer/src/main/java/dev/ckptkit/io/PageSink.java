@@ -50,7 +50,8 @@ public interface PageSink {
      * Adds one page block whose bytes the caller moves into the file ({@code body}): the pages of {@code runs}, of
      * process {@code pid}, in ascending address order after any page added before, none of them zero, at most
      * {@code maxBlockPages()} of them; {@code crc32c} is the CRC32C of their bytes in order, which the source computes
-     * (e.g. the process whose memory it is), so the image's check covers the bytes from where they were read.
+     * (e.g. the process whose memory it is), so the image's check covers the bytes from where they were read. The
+     * writer takes it on trust: the source must make sure the bytes moved are the bytes it summed.
      */
     default void addBlock(int pid, List<Run> runs, int crc32c, SplicedBytes body) throws IOException {
         throw new UnsupportedOperationException("this page sink does not take blocks");
