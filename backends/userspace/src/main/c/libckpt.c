@@ -618,11 +618,13 @@ static int pipe_in(const uint8_t *p, size_t n, int by_reference) {
 
 /* Waits until the requester has spliced everything out of pipe i; -1 if it hung up. */
 static int await_pipe_empty(int i) {
-    for (;;) {
+    /* room, but not empty: a splice is running, or (in a tree) ckpt is still reading the processes before this one;
+     * look again after 50 us, backing off to 2 ms */
+    for (long ns = 50000;; ns = ns < 2000000 ? ns * 2 : ns) {
         int n = 0;
         if (ioctl(S.pipe[i][1], FIONREAD, &n) != 0 || n == 0) return 0;
         if (await_pipe_room(S.pipe[i][1]) != 0) return -1;
-        struct timespec ts = { 0, 50000 };  /* room, but not empty yet: the splice is still running */
+        struct timespec ts = { 0, ns };
         nanosleep(&ts, NULL);
     }
 }
