@@ -534,20 +534,10 @@ static size_t splice_out(const uint8_t *p, size_t n) {
 /* Whether p is in S.buf, which the next chunk rewrites at once: never sent as references. */
 static int in_buf(const uint8_t *p) { return p >= S.buf && p < S.buf + CHUNK_PAGES * PAGE; }
 
-/* CRC32C (Castagnoli, reflected, as java.util.zip.CRC32C and the CKPT format compute it) with SSE 4.2; piped dumps
- * are offered only where the CPU has it (1 GiB in about 0.1 s, in this process, while the requester splices). */
+/* CRC32C (Castagnoli, reflected, as java.util.zip.CRC32C and the CKPT format compute it) with SSE 4.2, adding the
+ * 8-byte words of p (n a multiple of 8) to a Fletcher sum on the way, nearly free; piped dumps are offered only where
+ * the CPU has it (1 GiB in about 0.1 s, in this process, while the requester splices). */
 #ifdef __x86_64__
-__attribute__((target("sse4.2"))) static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n) {
-    uint64_t c = (uint32_t) ~crc;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        c = _mm_crc32_u64(c, v);
-    }
-    for (; n > 0; p++, n--) c = _mm_crc32_u8((uint32_t) c, *p);
-    return ~(uint32_t) c;
-}
-/* As crc32c, adding the 8-byte words of p (n a multiple of 8) to a Fletcher sum on the way: nearly free here. */
 __attribute__((target("sse4.2"))) static uint32_t crc32c_sum(uint32_t crc, const uint8_t *p, size_t n, uint64_t sum[2]) {
     uint64_t c = (uint32_t) ~crc, a = sum[0], b = sum[1];
     for (; n >= 8; p += 8, n -= 8) {
@@ -566,7 +556,6 @@ static int have_crc32c(void) {
     return __builtin_cpu_supports("sse4.2");
 }
 #else
-static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t n) { (void) p; (void) n; return crc; }
 static uint32_t crc32c_sum(uint32_t crc, const uint8_t *p, size_t n, uint64_t sum[2]) { (void) p; (void) n; (void) sum; return crc; }
 static int have_crc32c(void) { return 0; }
 #endif
@@ -648,6 +637,13 @@ static int recheck_pipe(int i) {
     return -1;
 }
 
+/* Appends a run of k pages from addr to runs[0..*n), extending the last run where it ends at addr. */
+static void add_run(struct ckpt_pages *runs, uint32_t *n, uint64_t addr, uint64_t k) {
+    struct ckpt_pages *last = *n ? &runs[*n - 1] : NULL;
+    if (last && last->vaddr + last->npages * PAGE == addr) last->npages += k;
+    else runs[(*n)++] = (struct ckpt_pages) { addr, k };
+}
+
 /* Sends the PAGE_BLOCK frame for the pages put in the pipe since the last one. */
 static void flush_block(void) {
     if (S.blk_pages == 0) return;
@@ -674,18 +670,11 @@ static void pipe_pages(uint64_t addr, const uint8_t *src, uint64_t count, int by
          * the checksum must be of the bytes the image gets */
         const uint8_t *from = src;
         if (!by_reference && !in_buf(src)) from = memcpy(S.buf, src, k * PAGE);
-        if (by_reference) {
-            S.blk.crc32c = crc32c_sum(S.blk.crc32c, from, k * PAGE, S.ref_sum[p]);
-            struct ckpt_pages *lr = S.ref_nruns[p] ? &S.ref_runs[p][S.ref_nruns[p] - 1] : NULL;
-            if (lr && lr->vaddr + lr->npages * PAGE == addr) lr->npages += k;
-            else S.ref_runs[p][S.ref_nruns[p]++] = (struct ckpt_pages) { addr, k };
-        } else {
-            S.blk.crc32c = crc32c(S.blk.crc32c, from, k * PAGE);
-        }
+        uint64_t unchecked[2] = { 0, 0 };  /* copied bytes stay as summed: only references are summed again */
+        S.blk.crc32c = crc32c_sum(S.blk.crc32c, from, k * PAGE, by_reference ? S.ref_sum[p] : unchecked);
+        if (by_reference) add_run(S.ref_runs[p], &S.ref_nruns[p], addr, k);
         if (pipe_in(from, k * PAGE, by_reference) != 0) { S.dump_status = -1; return; }
-        struct ckpt_pages *last = S.blk.nruns ? &S.blk_runs[S.blk.nruns - 1] : NULL;
-        if (last && last->vaddr + last->npages * PAGE == addr) last->npages += k;
-        else S.blk_runs[S.blk.nruns++] = (struct ckpt_pages) { addr, k };
+        add_run(S.blk_runs, &S.blk.nruns, addr, k);
         S.blk_pages += (uint32_t) k;
         if (S.blk_pages == S.pipe_pages) flush_block();
         addr += k * PAGE;
@@ -996,7 +985,6 @@ static int list_tasks(pid_t *out, int cap) {
     return k;
 }
 
-/* Stops every thread but the manager; returns 0 when all parked within the deadline. */
 /* A thread counts itself parked just before it sleeps: until it is in the kernel, in futex(2), it still writes its
  * stack (and, back from futex_wake, the kernel its rseq area). A dump reads those pages later, a piped one by
  * reference, so wait until /proc says each sleeps in futex(2); after a second, go on as before. */
@@ -1016,6 +1004,7 @@ static void await_asleep(const pid_t *tids, int n) {
     }
 }
 
+/* Stops every thread but the manager; returns 0 when all parked within the deadline. */
 static int quiesce(void) {
     static pid_t done[MAX_THREADS];
     pid_t now[MAX_THREADS];
