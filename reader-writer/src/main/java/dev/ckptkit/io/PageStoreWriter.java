@@ -195,9 +195,11 @@ final class PageStoreWriter implements PageSink, AutoCloseable {
         long n = 0;
         for (Run r : runs) {
             if (r.count() <= 0) throw new IllegalArgumentException("empty run at 0x" + Long.toHexString(r.vaddr()));
+            // checked run by run: a sum of huge counts could wrap around below the limit
+            if (r.count() > maxBlockPages() - n) throw new IllegalArgumentException("a block holds at most " + maxBlockPages() + " pages");
             n += r.count();
         }
-        if (n == 0 || n > maxBlockPages()) throw new IllegalArgumentException("a block holds 1 to " + maxBlockPages() + " pages, got " + n);
+        if (n == 0) throw new IllegalArgumentException("a block holds at least one page");
         flushPending();
         ByteBuffer entry = ByteBuffer.allocate(CkptFormat.PAGE_INDEX_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         for (Run r : runs) {

@@ -69,6 +69,10 @@ class SplicedBlocksTest {
             assertTrue(w.pages().takesBlocks());
             assertThrows(IllegalArgumentException.class,
                     () -> w.pages().addBlock(1, List.of(new PageSink.Run(0x1000, 257)), 0, (fd, at, n) -> {}));
+            long half = Long.MAX_VALUE / 2 + 1;  // two such counts wrap around to a negative sum
+            assertThrows(IllegalArgumentException.class, () -> w.pages().addBlock(1,
+                    List.of(new PageSink.Run(0x1000, half), new PageSink.Run(0x2000, half)), 0, (fd, at, n) -> {}));
+            assertThrows(IllegalArgumentException.class, () -> w.pages().addBlock(1, List.of(), 0, (fd, at, n) -> {}));
         }
     }
 
